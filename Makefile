@@ -1,0 +1,54 @@
+# The two entry points are `make serve` and `make test` (see README.md). Everything else is a
+# building block of those two.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export TRUNK_SKIP_VERSION_CHECK := true
+
+# Pure crates also build for the browser; the app builds only for it.
+WASM := --target wasm32-unknown-unknown
+PURE := -p echonet -p skstack -p broute -p sim
+
+.PHONY: serve test setup setup-test dist fmt-check clippy test-host test-wasm e2e fuzz bench
+
+## make serve: install what is missing, then serve the app on http://127.0.0.1:8080
+serve: setup
+	trunk serve --release
+
+## make test: install what the tests need, then run every check and test
+test: setup-test fmt-check clippy test-host test-wasm e2e
+	@echo "make test: all checks passed"
+
+setup:
+	@scripts/setup.sh serve
+
+setup-test:
+	@scripts/setup.sh test
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --workspace --exclude broute-app --all-targets --locked -- -D warnings
+	cargo clippy $(WASM) -p broute-app --all-targets --locked -- -D warnings
+	cargo clippy $(WASM) $(PURE) --lib --locked -- -D warnings
+
+test-host:
+	cargo test --workspace --exclude broute-app --locked
+
+# wasm-bindgen-test in headless Chromium (runner and CHROMEDRIVER set in .cargo/config.toml / above).
+test-wasm:
+	cargo test $(WASM) -p broute-app --locked
+
+dist:
+	trunk build --release
+
+e2e: dist
+	node --test --test-concurrency=1 tests/e2e/
+
+fuzz:
+	fuzz/run.sh $${FUZZ_SECONDS:-60}
+
+bench:
+	cargo bench --workspace --exclude broute-app

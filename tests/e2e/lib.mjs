@@ -1,0 +1,111 @@
+// Shared helpers for the end-to-end tests: a static server for the release bundle on 127.0.0.1,
+// Debian's Chromium driven by playwright-core (no downloaded browsers), the fake navigator.serial,
+// and screenshots under target/e2e/.
+import { createServer } from "node:http";
+import { readFile, mkdir, stat } from "node:fs/promises";
+import { mkdtempSync, rmSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, extname, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, "..", "..");
+export const distDir = process.env.E2E_DIST || join(root, "dist");
+export const shotDir = join(root, "target", "e2e");
+const fakeSerialSource = readFileSync(join(here, "fake-serial.js"), "utf8");
+
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
+  ".png": "image/png",
+};
+
+/** Serve `distDir` on 127.0.0.1 on a free port. */
+export async function startServer() {
+  await stat(join(distDir, "index.html")).catch(() => {
+    throw new Error(`no release bundle at ${distDir}: run 'make dist' first`);
+  });
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url, "http://127.0.0.1");
+      let path = decodeURIComponent(url.pathname);
+      if (path.endsWith("/")) path += "index.html";
+      const file = resolve(distDir, "." + path);
+      if (!file.startsWith(distDir)) throw new Error("outside dist");
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": MIME[extname(file)] || "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found");
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-default-apps",
+];
+
+/**
+ * A fresh browser context (own profile directory) with the fake serial installed.
+ * `locale` drives navigator.languages, so the app picks its language from it.
+ */
+export async function openBrowser({ locale = "ja-JP", fake = {} } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), "broute-e2e-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    locale,
+    viewport: { width: 1000, height: 900 },
+    timeout: 30_000,
+  });
+  context.setDefaultTimeout(15_000);
+  await context.addInitScript({
+    content: `window.__FAKE_SERIAL_CONFIG = ${JSON.stringify(fake)};\n${fakeSerialSource}`,
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  return {
+    context,
+    page,
+    errors,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Save a full-page screenshot as target/e2e/<name>.png. */
+export async function shot(page, name) {
+  await mkdir(shotDir, { recursive: true });
+  await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage: true });
+}
+
+/** Wait until the Leptos app has mounted (the header is rendered). */
+export async function appReady(page) {
+  await page.waitForSelector("header.top h1");
+}
