@@ -1,0 +1,1 @@
+//! Serial-log decoder (placeholder while the framer lands).
