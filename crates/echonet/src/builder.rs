@@ -117,7 +117,7 @@ pub fn setc_hv_history_day(tid: u16, deoj: Eoj, day: u8) -> Result<[u8; 15]> {
     Ok(setc_1(tid, deoj, 0xE1, day))
 }
 
-/// The controller's own instance-list notification (node profile INF, D5 = [05FF01]).
+/// The controller's own instance-list notification (node profile INF, D5 = one instance 05FF01).
 pub fn controller_instance_list(tid: u16) -> [u8; 18] {
     let t = tid.to_be_bytes();
     [

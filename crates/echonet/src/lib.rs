@@ -26,7 +26,9 @@ pub mod frame;
 pub mod hv;
 pub mod lv;
 pub mod measured;
+pub mod names;
 pub mod node_profile;
+pub mod pretty;
 pub mod propmap;
 pub mod value;
 

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Bounded fuzz campaign: run every target in fuzz/fuzz_targets for SECONDS each (default 60)
+# and print executions and crashes per target. Needs the nightly toolchain and cargo-fuzz
+# (`cargo install cargo-fuzz --locked`). Exit status 1 if any target crashed.
+#
+#   fuzz/run.sh [SECONDS]
+set -euo pipefail
+
+secs="${1:-60}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here"
+
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+    echo "fuzz/run.sh: cargo-fuzz or the nightly toolchain is missing" >&2
+    echo "  install with: rustup toolchain install nightly && cargo install cargo-fuzz --locked" >&2
+    exit 2
+fi
+
+status=0
+summary=()
+for src in fuzz_targets/*.rs; do
+    target="$(basename "$src" .rs)"
+    mkdir -p "corpus/$target" "artifacts/$target"
+    before="$(find "artifacts/$target" -maxdepth 1 -name 'crash-*' | wc -l)"
+    log="$(mktemp)"
+    echo "== $target: fuzzing for ${secs}s" >&2
+    # -print_final_stats prints "stat::number_of_executed_units"; "Done N runs" is printed
+    # on a clean finish.
+    if cargo +nightly fuzz run "$target" "corpus/$target" -- \
+        -max_total_time="$secs" -print_final_stats=1 >"$log" 2>&1; then
+        :
+    else
+        status=1
+    fi
+    after="$(find "artifacts/$target" -maxdepth 1 -name 'crash-*' | wc -l)"
+    crashes=$((after - before))
+    runs="$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n1)"
+    took="$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log" | tail -n1)"
+    if [[ -z "$runs" ]]; then
+        runs="$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n1)"
+        took="$secs"
+    fi
+    runs="${runs:-0}"
+    took="${took:-$secs}"
+    rate=$(( took > 0 ? runs / took : runs ))
+    corpus="$(find "corpus/$target" -type f | wc -l)"
+    if (( crashes > 0 )); then
+        status=1
+        tail -n 40 "$log" >&2
+    fi
+    line="$target: $runs execs in ${took}s ($rate execs/s), $crashes crash(es), corpus $corpus files"
+    summary+=("$line")
+    echo "$line"
+    rm -f "$log"
+done
+
+echo "== fuzz summary ($(date -u +%Y-%m-%dT%H:%M:%SZ))"
+printf '%s\n' "${summary[@]}"
+exit "$status"
