@@ -750,7 +750,7 @@ pub(crate) fn pandesc_from_lines(lines: &[Vec<u8>]) -> Option<PanDesc> {
 /// Build an [`EdScan`] from its data line.
 pub(crate) fn edscan_from_line(line: &[u8]) -> Option<EdScan> {
     let toks = collect_tokens(line);
-    let (side, pairs) = if toks.len() % 2 == 1 {
+    let (side, pairs) = if !toks.len().is_multiple_of(2) {
         (Some(hex_u8(toks[0])?), &toks[1..])
     } else {
         (None, &toks[..])

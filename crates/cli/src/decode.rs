@@ -1,0 +1,89 @@
+//! `broute decode [FILE]`: read a serial log (file or stdin) and print one JSON object per
+//! recognised command, reply, event and ECHONET frame. The decoding itself lives in
+//! `skstack::logdecode` so the web app can run the same code in Wasm.
+
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+
+use skstack::logdecode::LogDecoder;
+
+pub fn run(args: &[String]) -> ExitCode {
+    let mut path: Option<&str> = None;
+    for a in args {
+        match a.as_str() {
+            "-h" | "--help" => {
+                println!("usage: broute decode [FILE]   (stdin when FILE is absent or '-')");
+                return ExitCode::SUCCESS;
+            }
+            "-" => path = None,
+            p if p.starts_with('-') => {
+                eprintln!("broute decode: unknown option '{p}'");
+                return ExitCode::from(2);
+            }
+            p if path.is_none() => path = Some(p),
+            _ => {
+                eprintln!("broute decode: only one FILE may be given");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let mut reader: Box<dyn Read> = match path {
+        Some(p) => match std::fs::File::open(p) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                eprintln!("broute decode: cannot open {p}: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        None => Box::new(io::stdin().lock()),
+    };
+    match decode_stream(&mut reader, &mut io::stdout().lock()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("broute decode: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Stream the log through the decoder in chunks, printing records as lines.
+pub fn decode_stream(input: &mut dyn Read, output: &mut dyn Write) -> io::Result<()> {
+    let mut dec = LogDecoder::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut recs = Vec::new();
+    let mut out = io::BufWriter::new(output);
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        dec.feed(&buf[..n], &mut recs);
+        for r in recs.drain(..) {
+            writeln!(out, "{}", dec.render(&r))?;
+        }
+    }
+    dec.finish(&mut recs);
+    for r in recs.drain(..) {
+        writeln!(out, "{}", dec.render(&r))?;
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_matches_whole_and_handles_junk() {
+        let log = b"SKVER\r\nEVER 1.2.10\r\nOK\r\n\xff\xfe\x00junk\r\n1081000102880105FF017201E704000004A8";
+        let mut out = Vec::new();
+        decode_stream(&mut &log[..], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, skstack::logdecode::decode_to_json_lines(log));
+        assert_eq!(text.lines().count(), 4);
+        assert!(text.contains("\"value\":1192"));
+    }
+}
