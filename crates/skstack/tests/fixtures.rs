@@ -360,9 +360,7 @@ fn device_stream(name: &str, text: &str) -> Vec<u8> {
             if name.starts_with("false-git") {
                 l = l.trim_start().to_string();
             }
-        } else if l.contains(">>") {
-            continue;
-        } else if name.starts_with("hsakoh-broute-mqtt-issue5") {
+        } else if l.contains(">>") || name.starts_with("hsakoh-broute-mqtt-issue5") {
             continue;
         }
         if let Some(rest) = l.strip_prefix("  rl7023 ") {
