@@ -9,6 +9,34 @@
 //! * [`decimal`], [`energy`]: exact kWh arithmetic and roll-over-aware deltas.
 //! * [`builder`]: the frames a controller sends (Get, SetC, INF_REQ, INFC_Res).
 //! * [`pretty`]: human-readable rendering in Japanese or English; names live in [`names`].
+//!
+//! ```
+//! use echonet::pretty::{render, Lang};
+//! use echonet::{builder, lv, EnergyUnit, Eoj, FrameRepr, LvScale, Measured};
+//!
+//! // What the controller sends: one Get for E7 and E8.
+//! let req = builder::get_request(1, Eoj::LV_SMART_METER, &[0xE7, 0xE8]);
+//! let mut buf = [0u8; 64];
+//! let n = req.emit(&mut buf).unwrap();
+//! assert_eq!(&buf[10..n], &[0x62, 0x02, 0xE7, 0x00, 0xE8, 0x00]);
+//!
+//! // What the meter answers (E7 Get_Res from the ak1211 log): 1192 W.
+//! let bytes = [
+//!     0x10, 0x81, 0x00, 0x01, 0x02, 0x88, 0x01, 0x05, 0xFF, 0x01, 0x72, 0x01, 0xE7, 0x04,
+//!     0x00, 0x00, 0x04, 0xA8,
+//! ];
+//! let repr = FrameRepr::parse_bytes(&bytes).unwrap();
+//! let p = repr.props.get(0xE7).unwrap();
+//! assert_eq!(
+//!     lv::decode(p.epc, p.edt),
+//!     Ok(lv::LvValue::InstantPower(Measured::Value(1192)))
+//! );
+//! assert_eq!(render(&bytes, Lang::Ja)[1], "  E7 瞬時電力計測値: 1192 W");
+//!
+//! // Exact kWh: raw 75313 × D3 1 × E1 0.1 kWh.
+//! let kwh = LvScale::new(Some(1), EnergyUnit::TENTH).apply(75313);
+//! assert_eq!(kwh.to_string(), "7531.3");
+//! ```
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -754,6 +754,36 @@ mod test {
     }
 
     #[test]
+    fn test_get_sna_still_yields_good_properties() {
+        // Shape seen in T-scottyphillips (protocol.md §B.2): a multi-property Get answered
+        // with Get_SNA because one EPC (here E1) is unsupported; the others carry values.
+        // Bytes constructed from the ak1211 values.
+        let bytes = hex("1081000102880105FF015203E704000004A8E100E80400620022");
+        let repr = FrameRepr::parse_bytes(&bytes).unwrap();
+        assert!(repr.esv.is_sna());
+        let good: Vec<_> = repr
+            .props
+            .iter()
+            .filter(|p| !p.edt.is_empty())
+            .map(|p| decode(p.epc, p.edt).unwrap())
+            .collect();
+        assert_eq!(good.len(), 2);
+        assert_eq!(good[0], LvValue::InstantPower(Measured::Value(1192)));
+        let missing: Vec<u8> = repr
+            .props
+            .iter()
+            .filter(|p| p.edt.is_empty())
+            .map(|p| p.epc)
+            .collect();
+        assert_eq!(missing, [0xE1]);
+        let lines = crate::pretty::render(&bytes, crate::names::Lang::En);
+        assert_eq!(
+            lines[2],
+            "  E1 Unit for cumulative energy (normal and reverse): not available"
+        );
+    }
+
+    #[test]
     fn test_sentinels_never_numbers() {
         assert_eq!(
             decode(0xE7, &hex("7FFFFFFE")).unwrap(),

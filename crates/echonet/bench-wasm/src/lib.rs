@@ -54,7 +54,8 @@ pub extern "C" fn run(n: u32) -> u32 {
             sum = sum.wrapping_add(u32::from(repr.tid));
             let class = repr.property_owner().class_code();
             for p in repr.props.iter() {
-                sum = sum.wrapping_add(checksum(decode(class, p.epc, p.edt)));
+                let v = core::hint::black_box(decode(class, p.epc, p.edt));
+                sum = sum.wrapping_add(checksum(v));
             }
         }
     }
@@ -67,7 +68,10 @@ fn checksum(v: echonet::Result<Value<'_>>) -> u32 {
         Ok(Value::Lv(LvValue::CumulativeNormal(Measured::Value(c)))) => c,
         Ok(Value::Lv(LvValue::Currents(c))) => c.r.value().map_or(0, |a| a.0 as u32),
         Ok(Value::Lv(LvValue::FixedTimeNormal(s))) => s.value.value().unwrap_or(0),
-        Ok(Value::Lv(LvValue::HistoryNormal(h))) => h.slots[47].value().unwrap_or(0),
+        Ok(Value::Lv(LvValue::HistoryNormal(h))) => h
+            .slots
+            .iter()
+            .fold(0u32, |a, s| a.wrapping_add(s.value().unwrap_or(1))),
         Ok(_) => 1,
         Err(_) => 0,
     }
