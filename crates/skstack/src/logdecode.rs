@@ -63,6 +63,7 @@ pub struct LogDecoder {
     dialect: Option<LogDialect>,
     block: Block,
     secrets: Vec<(String, String)>,
+    finders: Vec<memchr::memmem::Finder<'static>>,
 }
 
 impl Default for LogDecoder {
@@ -87,14 +88,19 @@ pub fn decode_log(input: &[u8]) -> Vec<J> {
 pub fn decode_to_json_lines(input: &[u8]) -> String {
     let mut d = LogDecoder::new();
     let mut recs = Vec::new();
-    let mut s = String::with_capacity(input.len());
-    d.feed(input, &mut recs);
-    d.finish(&mut recs);
-    for r in recs {
-        s.push_str(&d.render(&r));
-        s.push('\n');
+    let mut out = String::with_capacity(input.len() + input.len() / 4);
+    // Render as we go: fewer live records, less allocator churn.
+    for chunk in input.chunks(64 * 1024) {
+        d.feed(chunk, &mut recs);
+        for r in recs.drain(..) {
+            d.render_into(&r, &mut out);
+        }
     }
-    s
+    d.finish(&mut recs);
+    for r in recs.drain(..) {
+        d.render_into(&r, &mut out);
+    }
+    out
 }
 
 fn boundary_byte(b: u8) -> bool {
@@ -253,24 +259,31 @@ fn direction(prefix: &[u8]) -> Option<&'static str> {
     let mut dir = None;
     let mut p = 0;
     while p < prefix.len() {
-        let r = &prefix[p..];
-        if r.starts_with(b">>") {
-            dir = Some("sent");
-            p += 2;
-            continue;
-        }
-        if r.starts_with(b"<<") {
-            dir = Some("received");
-            p += 2;
-            continue;
-        }
-        if r.starts_with(b"[SEND]") || r.starts_with(b"[TX]") {
-            dir = Some("sent");
-        } else if r.starts_with(b"[RECEIVE]") || r.starts_with(b"[RECV]") || r.starts_with(b"[RX]")
-        {
-            dir = Some("received");
-        } else if r.starts_with(b"ECHO:") {
-            dir = Some("echo");
+        let next = prefix.get(p + 1).copied();
+        match prefix[p] {
+            b'>' if next == Some(b'>') => {
+                dir = Some("sent");
+                p += 2;
+                continue;
+            }
+            b'<' if next == Some(b'<') => {
+                dir = Some("received");
+                p += 2;
+                continue;
+            }
+            b'[' => {
+                let r = &prefix[p..];
+                if r.starts_with(b"[SEND]") || r.starts_with(b"[TX]") {
+                    dir = Some("sent");
+                } else if r.starts_with(b"[RECEIVE]")
+                    || r.starts_with(b"[RECV]")
+                    || r.starts_with(b"[RX]")
+                {
+                    dir = Some("received");
+                }
+            }
+            b'E' if next == Some(b'C') && prefix[p..].starts_with(b"ECHO:") => dir = Some("echo"),
+            _ => {}
         }
         p += 1;
     }
@@ -404,6 +417,7 @@ impl LogDecoder {
             dialect: None,
             block: Block::None,
             secrets: Vec::new(),
+            finders: Vec::new(),
         }
     }
 
@@ -446,16 +460,35 @@ impl LogDecoder {
 
     /// Serialise a record, applying credential redaction.
     pub fn render(&self, r: &J) -> String {
-        let mut line = r.to_string();
-        for (text, hex) in &self.secrets {
-            if line.contains(text.as_str()) {
-                line = line.replace(text.as_str(), "<redacted>");
-            }
-            if line.contains(hex.as_str()) {
-                line = line.replace(hex.as_str(), "<redacted>");
+        let mut s = String::new();
+        self.render_into(r, &mut s);
+        s.pop();
+        s
+    }
+
+    /// Append a record as one JSON line (with its `\n`), applying credential redaction.
+    pub fn render_into(&self, r: &J, out: &mut String) {
+        let start = out.len();
+        if let Ok(buf) = serde_json::to_vec(r) {
+            out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
+        }
+        if !self.secrets.is_empty() {
+            let hit = self
+                .finders
+                .iter()
+                .any(|f| f.find(&out.as_bytes()[start..]).is_some());
+            if hit {
+                let mut line = out[start..].to_string();
+                for (text, hex) in &self.secrets {
+                    line = line
+                        .replace(text.as_str(), "<redacted>")
+                        .replace(hex.as_str(), "<redacted>");
+                }
+                out.truncate(start);
+                out.push_str(&line);
             }
         }
-        line
+        out.push('\n');
     }
 
     fn physical_line(&mut self, line: &[u8], out: &mut Vec<J>) {
@@ -670,7 +703,12 @@ impl LogDecoder {
         if ok {
             let text = s(secret);
             if !self.secrets.iter().any(|(t, _)| *t == text) {
-                self.secrets.push((text, hex_encode(secret)));
+                let hex = hex_encode(secret);
+                self.finders
+                    .push(memchr::memmem::Finder::new(text.as_bytes()).into_owned());
+                self.finders
+                    .push(memchr::memmem::Finder::new(hex.as_bytes()).into_owned());
+                self.secrets.push((text, hex));
             }
         }
     }
