@@ -3,7 +3,7 @@
 //! from a seeded [`Profile`].
 
 use crate::el::{esv, property_map, Frame, Prop, CONTROLLER, NODE_PROFILE};
-use crate::profile::{joules_to_count, unit_ratio, LoadKind, Profile, J_PER_KWH};
+use crate::profile::{joules_to_count, unit_ratio, LoadKind, Profile};
 use crate::scenario::{Fault, FaultSet, HighVoltage, LowVoltage, MeterClass, MeterConfig, Wiring};
 use crate::time::CivilDateTime;
 
@@ -780,11 +780,6 @@ fn currents(w: Wiring, p: i64) -> (i16, Option<i16>) {
         // 200 V three-phase: I = P / (sqrt(3) * 200) ~ P / 346.4.
         Wiring::ThreePhase3Wire => (clamp(p * 10 / 346), Some(clamp(p * 10 / 346))),
     }
-}
-
-#[allow(dead_code)]
-fn kwh(j: u64) -> u64 {
-    j / J_PER_KWH
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ pub struct Client {
     pub sim: Sim,
     pub now: u64,
     pub log: Vec<u8>,
+    /// Set when a test switched WOPT.
+    pub hex_override: Option<bool>,
 }
 
 impl Client {
@@ -16,6 +18,7 @@ impl Client {
             sim: Sim::new(sc),
             now: 0,
             log: Vec::new(),
+            hex_override: None,
         }
     }
 
@@ -150,4 +153,45 @@ pub fn erxudp_payloads(out: &[u8], hex: bool) -> Vec<Vec<u8>> {
         res.push(data);
     }
     res
+}
+
+/// Send an ECHONET request to meter 0 and decode the (single) answer, if any.
+pub fn request(c: &mut Client, frame: &sim::el::Frame) -> Option<sim::el::Frame> {
+    let side = c.sim.scenario().dialect.has_side();
+    let hex = {
+        // Ask the dongle: ROPT would change nothing; use the scenario flag plus WOPT history.
+        c.hex_mode()
+    };
+    let addr = c.sim.meter_address(0).unwrap();
+    let out = c.sendto(&addr, &frame.encode(), side, 1_500);
+    erxudp_payloads(&out, hex)
+        .into_iter()
+        .filter_map(|p| sim::el::Frame::decode(&p))
+        .find(|f| f.tid == frame.tid)
+}
+
+pub fn get_frame(tid: u16, deoj: [u8; 3], epcs: &[u8]) -> sim::el::Frame {
+    sim::el::Frame {
+        tid,
+        seoj: sim::el::CONTROLLER,
+        deoj,
+        esv: sim::el::esv::GET,
+        props: epcs
+            .iter()
+            .map(|e| sim::el::Prop {
+                epc: *e,
+                edt: vec![],
+            })
+            .collect(),
+        props_get: vec![],
+    }
+}
+
+pub const LV: [u8; 3] = [0x02, 0x88, 0x01];
+pub const HV: [u8; 3] = [0x02, 0x8A, 0x01];
+
+impl Client {
+    pub fn hex_mode(&self) -> bool {
+        self.hex_override.unwrap_or(self.sim.scenario().erxudp_hex)
+    }
 }
