@@ -1,0 +1,88 @@
+//! Shared helpers: the engine wired to the simulator on a virtual clock.
+#![allow(dead_code)]
+
+use broute::harness::{Device, Pair};
+use broute::{Config, Engine, Event, Phase, RouteBId, RouteBPassword};
+use sim::{Scenario, Sim};
+
+/// The simulator as a harness device.
+pub struct SimDevice(pub Sim);
+
+impl Device for SimDevice {
+    fn write(&mut self, now_ms: u64, bytes: &[u8]) {
+        self.0.write(now_ms, bytes);
+    }
+    fn read(&mut self, now_ms: u64) -> Vec<u8> {
+        self.0.read(now_ms)
+    }
+    fn next_deadline(&self) -> Option<u64> {
+        self.0.next_deadline()
+    }
+}
+
+pub const MIN: u64 = 60_000;
+pub const HOUR: u64 = 60 * MIN;
+
+pub fn demo_id() -> RouteBId {
+    RouteBId::new(sim::DEMO_ROUTE_B_ID).unwrap()
+}
+
+pub fn demo_password() -> RouteBPassword {
+    RouteBPassword::new(sim::DEMO_PASSWORD).unwrap()
+}
+
+/// A pair with the demo credentials already given.
+pub fn pair(sc: Scenario) -> Pair<SimDevice> {
+    pair_with(sc, Config::default())
+}
+
+pub fn pair_with(sc: Scenario, cfg: Config) -> Pair<SimDevice> {
+    let mut e = Engine::new(cfg);
+    e.set_credentials(demo_id(), demo_password(), broute::Instant(0));
+    let mut p = Pair::new(e, SimDevice(Sim::new(sc)));
+    p.start();
+    p
+}
+
+pub fn preset(name: &str) -> Scenario {
+    Scenario::preset(name).unwrap_or_else(|| panic!("unknown preset {name}"))
+}
+
+pub fn is_reading(e: &Event) -> bool {
+    matches!(e, Event::Reading(_))
+}
+
+pub fn is_stopped(e: &Event) -> bool {
+    matches!(e, Event::Phase(Phase::Stopped))
+}
+
+/// The phases the engine went through, in order.
+pub fn phases(p: &Pair<SimDevice>) -> Vec<Phase> {
+    p.events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::Phase(ph) => Some(*ph),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn triages(p: &Pair<SimDevice>) -> Vec<broute::Cause> {
+    p.events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::Triage(c) => Some(*c),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn readings(p: &Pair<SimDevice>) -> Vec<(u64, broute::Reading)> {
+    p.events
+        .iter()
+        .filter_map(|(t, e)| match e {
+            Event::Reading(r) => Some((*t, *r)),
+            _ => None,
+        })
+        .collect()
+}
