@@ -2,6 +2,7 @@
 #![deny(unsafe_code)]
 
 mod decode;
+mod sim_pty;
 
 use std::process::ExitCode;
 
@@ -9,6 +10,8 @@ const USAGE: &str = "usage:
   broute --version            print the version
   broute decode [FILE]        decode a serial log (stdin when FILE is absent or '-')
                               into one JSON object per line (see docs/decode.md)
+  broute sim --pty [OPTIONS]  serve a simulated dongle + meter on a pseudo-terminal
+                              (see broute sim --help and docs/sim.md)
   broute help                 this text";
 
 fn main() -> ExitCode {
@@ -19,6 +22,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("decode") => decode::run(&args[1..]),
+        Some("sim") => sim_pty::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             println!("broute {}\n{USAGE}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS

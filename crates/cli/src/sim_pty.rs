@@ -1,0 +1,290 @@
+//! `broute sim --pty`: serve the simulated dongle on a pseudo-terminal, in real time, so
+//! that any serial program (picocom, minicom, screen, another B-route library) can talk
+//! to it as if it were a USB Wi-SUN dongle. See docs/sim.md.
+
+use std::fs::File;
+use std::io::{ErrorKind, Read, Write};
+use std::os::fd::AsFd;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::pty::openpty;
+use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg};
+use nix::unistd::ttyname;
+use sim::{CivilDateTime, Dialect, Fault, Scenario, Sim, PRESETS};
+
+/// `broute sim --help`.
+pub const HELP: &str = "usage: broute sim --pty [OPTIONS]
+
+Serve a simulated Wi-SUN dongle + smart meter on a pseudo-terminal in real time.
+Prints the slave device path (e.g. /dev/pts/5) on stdout; open it with any serial
+program at any baud rate (115200 8N1 like the real dongle). Runs until Ctrl-C.
+
+options:
+  --pty                  create a pseudo-terminal (the only transport for now)
+  --preset NAME          start from a named scenario (default: demo); see --list
+  --dialect NAME         single-hop | dual-stack | dss | j11 (overrides the preset's)
+  --fault NAME           switch a fault on (repeatable); see --list
+  --seed N               seed for latencies, load profile and PANA bytes
+  --hex | --binary       ERXUDP data as hex ASCII (WOPT 01) or raw bytes (factory)
+  --no-echo              start with echo-back off (SFE 0)
+  --start 'YYYY-MM-DD HH:MM'   civil JST time of the meter clock at start
+  --min-scan-duration D  smallest SKSCAN duration that finds the meter (default 5)
+  --lifetime SECONDS     PANA session lifetime (default 86400)
+  --accept-any           accept any 32-char ID and any password
+  --quiet                do not print the credentials banner on stderr
+  --list                 list presets and faults
+  -h, --help             this text";
+
+fn list() {
+    println!("presets:");
+    for (n, d) in PRESETS {
+        println!("  {n:<16} {d}");
+    }
+    println!("faults:");
+    for f in Fault::ALL {
+        println!("  {:<16} {}", f.name(), f.describe());
+    }
+}
+
+fn parse_start(s: &str) -> Option<CivilDateTime> {
+    let (date, time) = s.split_once([' ', 'T'])?;
+    let d: Vec<u16> = date
+        .split('-')
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    let t: Vec<u8> = time
+        .split(':')
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    let (&y, &mo, &da) = (d.first()?, d.get(1)?, d.get(2)?);
+    Some(CivilDateTime::new(
+        y,
+        mo as u8,
+        da as u8,
+        *t.first()?,
+        *t.get(1)?,
+        t.get(2).copied().unwrap_or(0),
+    ))
+}
+
+/// A scenario tweak applied after the preset is chosen.
+type Edit = Box<dyn Fn(&mut Scenario)>;
+
+/// Parse options into a scenario; `Err` carries the message for stderr.
+pub fn scenario_from_args(args: &[String]) -> Result<(Scenario, bool), String> {
+    let mut it = args.iter();
+    let mut sc = Scenario::default();
+    let mut pty = false;
+    let mut quiet = false;
+    let mut edits: Vec<Edit> = Vec::new();
+    while let Some(a) = it.next() {
+        let mut val = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
+        match a.as_str() {
+            "--pty" => pty = true,
+            "--quiet" => quiet = true,
+            "--preset" => {
+                let v = val("--preset")?;
+                sc = Scenario::preset(&v).ok_or(format!("unknown preset '{v}' (see --list)"))?;
+            }
+            "--dialect" => {
+                let v = val("--dialect")?;
+                let d = Dialect::from_name(&v).ok_or(format!("unknown dialect '{v}'"))?;
+                edits.push(Box::new(move |s: &mut Scenario| {
+                    let fresh = Scenario::new(d);
+                    s.dialect = d;
+                    s.erxudp_hex = fresh.erxudp_hex;
+                    s.uart_mode = fresh.uart_mode;
+                    s.dongle_mac = fresh.dongle_mac;
+                }));
+            }
+            "--fault" => {
+                let v = val("--fault")?;
+                let f = Fault::from_name(&v).ok_or(format!("unknown fault '{v}' (see --list)"))?;
+                edits.push(Box::new(move |s: &mut Scenario| s.faults.set(f, true)));
+            }
+            "--seed" => {
+                let n: u64 = val("--seed")?
+                    .parse()
+                    .map_err(|_| "--seed needs a number".to_string())?;
+                edits.push(Box::new(move |s: &mut Scenario| s.seed = n));
+            }
+            "--hex" => edits.push(Box::new(|s: &mut Scenario| s.erxudp_hex = true)),
+            "--binary" => edits.push(Box::new(|s: &mut Scenario| s.erxudp_hex = false)),
+            "--no-echo" => edits.push(Box::new(|s: &mut Scenario| s.echo = false)),
+            "--accept-any" => {
+                edits.push(Box::new(|s: &mut Scenario| s.accept_any_credentials = true))
+            }
+            "--start" => {
+                let v = val("--start")?;
+                let t = parse_start(&v)
+                    .ok_or(format!("bad --start '{v}' (want 'YYYY-MM-DD HH:MM')"))?;
+                edits.push(Box::new(move |s: &mut Scenario| s.start = t));
+            }
+            "--min-scan-duration" => {
+                let n: u8 = val("--min-scan-duration")?
+                    .parse()
+                    .map_err(|_| "want 0..14".to_string())?;
+                edits.push(Box::new(move |s: &mut Scenario| s.min_scan_duration = n));
+            }
+            "--lifetime" => {
+                let n: u32 = val("--lifetime")?
+                    .parse()
+                    .map_err(|_| "want seconds".to_string())?;
+                edits.push(Box::new(move |s: &mut Scenario| s.pana_lifetime_s = n));
+            }
+            other => return Err(format!("unknown option '{other}'")),
+        }
+    }
+    if !pty {
+        return Err("only --pty is supported: broute sim --pty [OPTIONS]".into());
+    }
+    for e in edits {
+        e(&mut sc);
+    }
+    Ok((sc, quiet))
+}
+
+/// Entry point of `broute sim`.
+pub fn run(args: &[String]) -> ExitCode {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
+    if args.iter().any(|a| a == "--list") {
+        list();
+        return ExitCode::SUCCESS;
+    }
+    let (sc, quiet) = match scenario_from_args(args) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("broute sim: {e}\n\n{HELP}");
+            return ExitCode::from(2);
+        }
+    };
+    match serve(sc, quiet) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("broute sim: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(sc: Scenario, quiet: bool) -> Result<(), String> {
+    let pty = openpty(None, None).map_err(|e| format!("openpty: {e}"))?;
+    let mut tio = tcgetattr(&pty.slave).map_err(|e| format!("tcgetattr: {e}"))?;
+    cfmakeraw(&mut tio);
+    tcsetattr(&pty.slave, SetArg::TCSANOW, &tio).map_err(|e| format!("tcsetattr: {e}"))?;
+    let path = ttyname(&pty.slave).map_err(|e| format!("ttyname: {e}"))?;
+    // Writes to the master must never block the clock: drop bytes nobody reads, as a
+    // real UART with no host attached would.
+    let flags = fcntl(&pty.master, FcntlArg::F_GETFL).map_err(|e| format!("fcntl: {e}"))?;
+    fcntl(
+        &pty.master,
+        FcntlArg::F_SETFL(OFlag::from_bits_truncate(flags) | OFlag::O_NONBLOCK),
+    )
+    .map_err(|e| format!("fcntl: {e}"))?;
+    // Keep our own slave handle open so the master does not hang up between clients.
+    let _slave = pty.slave;
+    let mut master = File::from(pty.master);
+
+    println!("{}", path.display());
+    let _ = std::io::stdout().flush();
+    if !quiet {
+        let m = sc.meters.first();
+        eprintln!(
+            "broute sim: {:?} dongle, ERXUDP {}, echo {}, start {} JST",
+            sc.dialect,
+            if sc.erxudp_hex { "hex" } else { "binary" },
+            if sc.echo { "on" } else { "off" },
+            sc.start
+        );
+        if let Some(m) = m {
+            eprintln!(
+                "broute sim: meter on channel {:02X}, PAN {:04X}, MAC {:016X}\nbroute sim: B-route ID {}  password {}",
+                m.channel, m.pan_id, m.mac, m.route_b_id, m.password
+            );
+        }
+        let faults: Vec<&str> = sc.faults.iter().map(|f| f.name()).collect();
+        if !faults.is_empty() {
+            eprintln!("broute sim: faults {}", faults.join(", "));
+        }
+        eprintln!("broute sim: serving; Ctrl-C to stop");
+    }
+
+    let mut sim = Sim::new(sc);
+    let t0 = Instant::now();
+    let mut buf = [0u8; 4096];
+    loop {
+        let now = t0.elapsed().as_millis() as u64;
+        let out = sim.read(now);
+        if !out.is_empty() {
+            match master.write(&out) {
+                Ok(_) => {}
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                Err(e) if e.raw_os_error() == Some(nix::libc::EIO) => {}
+                Err(e) => return Err(format!("write: {e}")),
+            }
+        }
+        if sim.is_unplugged() {
+            eprintln!("broute sim: device unplugged");
+            return Ok(());
+        }
+        let wait = match sim.next_deadline() {
+            Some(d) => d.saturating_sub(now).min(1000),
+            None => 1000,
+        };
+        let mut fds = [PollFd::new(master.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, PollTimeout::from(wait as u16)) {
+            Ok(n) if n > 0 => {}
+            Ok(_) => continue,
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(format!("poll: {e}")),
+        }
+        match master.read(&mut buf) {
+            Ok(0) => {}
+            Ok(n) => {
+                let now = t0.elapsed().as_millis() as u64;
+                sim.write(now, &buf[..n]);
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::Interrupted => {}
+            // EIO: no process has the slave open (we hold one, so rare); wait a bit.
+            Err(e) if e.raw_os_error() == Some(nix::libc::EIO) => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            Err(e) => return Err(format!("read: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn options() {
+        let (sc, _) = scenario_from_args(&args(
+            "--pty --preset wrong-password --dialect dual-stack --hex --seed 9",
+        ))
+        .unwrap();
+        assert_eq!(sc.dialect, Dialect::DualStack);
+        assert!(sc.erxudp_hex);
+        assert_eq!(sc.seed, 9);
+        assert!(sc.faults.contains(Fault::WrongPassword));
+        let (sc, _) = scenario_from_args(&args("--pty --fault sna-d3 --fault no-data")).unwrap();
+        assert!(sc.faults.contains(Fault::GetSnaD3) && sc.faults.contains(Fault::NoData));
+        assert!(scenario_from_args(&args("--preset demo")).is_err());
+        assert!(scenario_from_args(&args("--pty --fault nope")).is_err());
+        assert_eq!(
+            parse_start("2026-11-26 09:00").unwrap().to_string(),
+            "2026-11-26 09:00:00"
+        );
+    }
+}
