@@ -8,6 +8,7 @@
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+pub mod demo;
 pub mod pages;
 pub mod serial;
 
