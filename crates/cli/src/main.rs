@@ -2,7 +2,9 @@
 #![deny(unsafe_code)]
 
 mod decode;
+mod run;
 mod sim_pty;
+mod sim_run;
 
 use std::process::ExitCode;
 
@@ -12,6 +14,10 @@ const USAGE: &str = "usage:
                               into one JSON object per line (see docs/decode.md)
   broute sim --pty [OPTIONS]  serve a simulated dongle + meter on a pseudo-terminal
                               (see broute sim --help and docs/sim.md)
+  broute run --port DEVICE    commission the meter through a dongle (or a sim pty) and
+                              print readings (see broute run --help)
+  broute sim-run [OPTIONS]    run the engine against the in-process simulator on a
+                              virtual clock; print timings and airtime as JSON
   broute help                 this text";
 
 fn main() -> ExitCode {
@@ -23,6 +29,8 @@ fn main() -> ExitCode {
         }
         Some("decode") => decode::run(&args[1..]),
         Some("sim") => sim_pty::run(&args[1..]),
+        Some("run") => run::run(&args[1..]),
+        Some("sim-run") => sim_run::run(&args[1..]),
         Some("help") | Some("--help") | Some("-h") => {
             println!("broute {}\n{USAGE}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS

@@ -1,0 +1,909 @@
+//! `broute run`: drive the engine against a serial device — a real Wi-SUN dongle, or the
+//! simulator's pseudo-terminal (`broute sim --pty`) — and print what it reads.
+//!
+//! Credentials come from `BROUTE_ID` / `BROUTE_PASSWORD` or an interactive prompt (no echo on
+//! a terminal); they are never printed. The pairing profile (channel, PAN ID, MAC, dialect —
+//! no secret) is kept in `--profile FILE` so the next start skips the scan.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, ErrorKind, IsTerminal, Read, Write};
+use std::os::fd::AsFd;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use broute::{
+    Config, Energy, Engine, Event, HistoryRecord, HistoryRequest, Instant, MeterClass,
+    MeterIdentity, PairingProfile, Phase, ReadingValues, RouteBId, RouteBPassword,
+};
+use echonet::{Decimal, Measured};
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::termios::{
+    cfmakeraw, cfsetspeed, tcflush, tcgetattr, tcsetattr, BaudRate, ControlFlags, FlushArg,
+    InputFlags, LocalFlags, SetArg, SpecialCharacterIndices,
+};
+use serde_json::{json, Value};
+use skstack::{normalize_input, Dialect, Mac};
+
+/// `broute run --help`.
+pub const HELP: &str = "usage: broute run --port DEVICE [OPTIONS]
+
+Commission the meter through a Wi-SUN dongle (or the simulator's pty from
+`broute sim --pty`) and print its readings until Ctrl-C.
+
+The B-route ID and password are read from BROUTE_ID and BROUTE_PASSWORD, or asked
+for on stdin (not echoed). They are never printed.
+
+options:
+  --port DEVICE      serial device, e.g. /dev/ttyUSB0 (opened 115200 8N1, no flow control)
+  --interval S       seconds between polls (default 10, at least 1)
+  --profile FILE     pairing profile (channel, PAN ID, MAC, dialect): loaded at start if
+                     the file exists, so the scan is skipped; saved when the meter is joined
+  --history DAYS     also read the half-hourly history of the last DAYS days (1-100)
+  --json             one JSON object per line instead of human-readable lines
+  -h, --help         this text";
+
+/// Parsed options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Serial device.
+    pub port: PathBuf,
+    /// Seconds between polls.
+    pub interval_s: u64,
+    /// Pairing profile file.
+    pub profile: Option<PathBuf>,
+    /// Days of history to read after the first reading.
+    pub history_days: Option<u8>,
+    /// JSON lines output.
+    pub json: bool,
+}
+
+/// Parse `broute run` options. `Ok(None)` = help was asked.
+pub fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
+    let mut port = None;
+    let mut interval_s = 10;
+    let mut profile = None;
+    let mut history_days = None;
+    let mut json = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut val = |name: &str| {
+            it.next()
+                .map(String::as_str)
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match a.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--port" => port = Some(PathBuf::from(val("--port")?)),
+            "--interval" => {
+                let v = val("--interval")?;
+                interval_s = v
+                    .parse()
+                    .ok()
+                    .filter(|s| (1..=86_400).contains(s))
+                    .ok_or_else(|| format!("--interval must be 1..86400 seconds, got '{v}'"))?;
+            }
+            "--profile" => profile = Some(PathBuf::from(val("--profile")?)),
+            "--history" => {
+                let v = val("--history")?;
+                history_days = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|d| (1..=100).contains(d))
+                        .ok_or_else(|| format!("--history must be 1..100 days, got '{v}'"))?,
+                );
+            }
+            "--json" => json = true,
+            other => return Err(format!("unknown option '{other}'")),
+        }
+    }
+    let port = port.ok_or("--port DEVICE is required")?;
+    Ok(Some(Options {
+        port,
+        interval_s,
+        profile,
+        history_days,
+        json,
+    }))
+}
+
+// ---------------------------------------------------------------- pairing profile file
+
+fn dialect_name(d: Dialect) -> &'static str {
+    match d {
+        Dialect::SingleHop => "single_hop",
+        Dialect::DualStack => "dual_stack",
+    }
+}
+
+/// The profile as the JSON kept in `--profile FILE`.
+pub fn profile_to_json(p: &PairingProfile) -> Value {
+    json!({
+        "channel": p.channel,
+        "pan_id": p.pan_id,
+        "mac": p.mac.to_string(),
+        "dialect": dialect_name(p.dialect),
+    })
+}
+
+/// Read a profile back from its JSON.
+pub fn profile_from_json(text: &str) -> Result<PairingProfile, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let channel = v["channel"]
+        .as_u64()
+        .and_then(|c| u8::try_from(c).ok())
+        .filter(|c| (0x21..=0x3C).contains(c))
+        .ok_or("channel must be 33..60")?;
+    let pan_id = v["pan_id"]
+        .as_u64()
+        .and_then(|c| u16::try_from(c).ok())
+        .ok_or("pan_id must be 0..65535")?;
+    let mac = v["mac"]
+        .as_str()
+        .and_then(|m| Mac::parse(m.as_bytes()))
+        .ok_or("mac must be 16 hex digits")?;
+    let dialect = match v["dialect"].as_str() {
+        Some("single_hop") => Dialect::SingleHop,
+        Some("dual_stack") => Dialect::DualStack,
+        _ => return Err("dialect must be single_hop or dual_stack".into()),
+    };
+    Ok(PairingProfile {
+        channel,
+        pan_id,
+        mac,
+        dialect,
+    })
+}
+
+/// Write the profile to `path` (via a temporary file and a rename, so a crash never leaves
+/// half a file).
+pub fn save_profile(path: &Path, p: &PairingProfile) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let text = serde_json::to_string_pretty(&profile_to_json(p)).map_err(io::Error::other)?;
+    std::fs::write(&tmp, text + "\n")?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Load the profile from `path`: `Ok(None)` when the file does not exist.
+pub fn load_profile(path: &Path) -> Result<Option<PairingProfile>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => profile_from_json(&t).map(Some),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+// ---------------------------------------------------------------- credentials
+
+/// Restores the terminal's echo when dropped.
+struct EchoOff<'a> {
+    fd: &'a io::Stdin,
+    saved: nix::sys::termios::Termios,
+}
+
+impl Drop for EchoOff<'_> {
+    fn drop(&mut self) {
+        let _ = tcsetattr(self.fd, SetArg::TCSANOW, &self.saved);
+    }
+}
+
+/// Read one line from stdin after a prompt on stderr, without echo when stdin is a terminal.
+fn read_secret(prompt: &str) -> io::Result<String> {
+    let stdin = io::stdin();
+    let tty = stdin.is_terminal();
+    eprint!("{prompt}: ");
+    let _ = io::stderr().flush();
+    let _guard = if tty {
+        let saved = tcgetattr(&stdin).map_err(io::Error::from)?;
+        let mut t = saved.clone();
+        t.local_flags.remove(LocalFlags::ECHO);
+        t.local_flags.insert(LocalFlags::ECHONL);
+        tcsetattr(&stdin, SetArg::TCSANOW, &t).map_err(io::Error::from)?;
+        Some(EchoOff { fd: &stdin, saved })
+    } else {
+        None
+    };
+    let mut line = String::new();
+    let n = stdin.lock().read_line(&mut line)?;
+    if !tty {
+        eprintln!();
+    }
+    if n == 0 {
+        return Err(io::Error::new(ErrorKind::UnexpectedEof, "no input"));
+    }
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// Validate a typed or pasted ID (spaces and hyphens removed first). The error is the typed
+/// error's message, which never contains the secret.
+pub fn parse_id(s: &str) -> Result<RouteBId, String> {
+    RouteBId::new(&normalize_input(s).text).map_err(|e| e.to_string())
+}
+
+/// Validate a typed or pasted password, like [`parse_id`].
+pub fn parse_password(s: &str) -> Result<RouteBPassword, String> {
+    RouteBPassword::new(&normalize_input(s).text).map_err(|e| e.to_string())
+}
+
+fn credentials() -> Result<(RouteBId, RouteBPassword), String> {
+    let get = |var: &str, prompt: &str| -> Result<String, String> {
+        match std::env::var(var) {
+            Ok(v) => Ok(v),
+            Err(_) => read_secret(prompt).map_err(|e| format!("cannot read {prompt}: {e}")),
+        }
+    };
+    let id = get("BROUTE_ID", "B-route authentication ID (32 characters)")?;
+    let id = parse_id(&id)?;
+    let pw = parse_password(&get("BROUTE_PASSWORD", "B-route password (12 characters)")?)?;
+    Ok((id, pw))
+}
+
+// ---------------------------------------------------------------- serial port
+
+/// Open `path` raw, 115200 8N1, no flow control, blocking (reads happen only after poll()).
+pub fn open_serial(path: &Path) -> Result<File, String> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        // O_NONBLOCK: do not wait for carrier on open; cleared below.
+        .custom_flags(nix::libc::O_NOCTTY | nix::libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let err = |what: &str, e: nix::errno::Errno| format!("{}: {what}: {e}", path.display());
+    let mut t = tcgetattr(&file).map_err(|e| err("not a serial device (tcgetattr)", e))?;
+    cfmakeraw(&mut t);
+    cfsetspeed(&mut t, BaudRate::B115200).map_err(|e| err("cfsetspeed", e))?;
+    t.control_flags.remove(
+        ControlFlags::CSIZE | ControlFlags::PARENB | ControlFlags::CSTOPB | ControlFlags::CRTSCTS,
+    );
+    t.control_flags
+        .insert(ControlFlags::CS8 | ControlFlags::CLOCAL | ControlFlags::CREAD);
+    t.input_flags
+        .remove(InputFlags::IXON | InputFlags::IXOFF | InputFlags::IXANY);
+    t.control_chars[SpecialCharacterIndices::VMIN as usize] = 1;
+    t.control_chars[SpecialCharacterIndices::VTIME as usize] = 0;
+    tcsetattr(&file, SetArg::TCSANOW, &t).map_err(|e| err("tcsetattr", e))?;
+    let _ = tcflush(&file, FlushArg::TCIOFLUSH);
+    let flags = fcntl(&file, FcntlArg::F_GETFL).map_err(|e| err("fcntl", e))?;
+    fcntl(
+        &file,
+        FcntlArg::F_SETFL(OFlag::from_bits_truncate(flags) & !OFlag::O_NONBLOCK),
+    )
+    .map_err(|e| err("fcntl", e))?;
+    Ok(file)
+}
+
+// ---------------------------------------------------------------- event rendering
+
+fn measured_json<T: Into<Value> + Copy>(m: Measured<T>) -> Value {
+    match m {
+        Measured::Value(v) => v.into(),
+        Measured::NoData => "no_data".into(),
+        Measured::Overflow => "overflow".into(),
+        Measured::Underflow => "underflow".into(),
+    }
+}
+
+fn decimal_json(d: Option<Decimal>) -> Value {
+    d.map_or(Value::Null, |d| Value::String(d.to_string()))
+}
+
+fn energy_json(e: &Energy) -> Value {
+    json!({"raw": measured_json(e.raw), "kwh": decimal_json(e.kwh)})
+}
+
+fn energy_text(e: &Energy) -> String {
+    match (e.kwh, e.raw) {
+        (Some(k), _) => format!("{k} kWh"),
+        (None, Measured::Value(v)) => format!("{v} counts (unit unknown)"),
+        (None, m) => m.to_string(),
+    }
+}
+
+fn slots_kwh(h: &echonet::lv::History1, m: Option<&MeterIdentity>, active: bool) -> Vec<Value> {
+    h.slots
+        .iter()
+        .map(|s| match *s {
+            Measured::Value(raw) => {
+                let k = m.and_then(|m| match m.class {
+                    MeterClass::LowVoltage => m.lv.kwh(raw),
+                    MeterClass::HighVoltage if active => m.hv.active_kwh(raw),
+                    MeterClass::HighVoltage => None,
+                });
+                k.map_or(Value::from(raw), |k| Value::String(k.to_string()))
+            }
+            other => measured_json(other),
+        })
+        .collect()
+}
+
+/// One event as a JSON line (`None` for events not worth a line, e.g. frames).
+pub fn event_json(t_ms: u64, ev: &Event, meter: Option<&MeterIdentity>) -> Option<Value> {
+    let mut v = match ev {
+        Event::Phase(p) => json!({"event": "phase", "phase": p.name()}),
+        Event::Dongle(d) => json!({
+            "event": "dongle",
+            "family": d.family(),
+            "dialect": dialect_name(d.dialect),
+            "erxudp": format!("{:?}", d.erxudp_mode),
+            "stack_version": d.stack_version,
+            "app_version": d.app_version,
+        }),
+        Event::WoptProposed => json!({"event": "wopt_proposed"}),
+        Event::NeedCredentials => json!({"event": "need_credentials"}),
+        Event::ScanStarted {
+            attempt,
+            attempts,
+            duration,
+            expected_ms,
+            single_channel,
+        } => json!({
+            "event": "scan_started", "attempt": attempt, "attempts": attempts,
+            "duration": duration, "expected_ms": expected_ms, "single_channel": single_channel,
+        }),
+        Event::PanFound(p) => json!({
+            "event": "pan_found", "channel": p.channel, "pan_id": p.pan_id,
+            "mac": p.mac.to_string(), "lqi": p.lqi, "matches": p.matches,
+        }),
+        Event::ScanFinished { attempt, heard } => {
+            json!({"event": "scan_finished", "attempt": attempt, "heard": heard})
+        }
+        Event::JoinStarted {
+            channel,
+            from_profile,
+        } => json!({"event": "join_started", "channel": channel, "from_profile": from_profile}),
+        Event::Joined => json!({"event": "joined"}),
+        Event::Profile(p) => {
+            let mut v = profile_to_json(p);
+            v["event"] = "profile".into();
+            v
+        }
+        Event::Meter(m) => json!({
+            "event": "meter",
+            "class": match m.class { MeterClass::LowVoltage => "low_voltage", MeterClass::HighVoltage => "high_voltage" },
+            "release": m.release.map(String::from),
+            "maker": m.maker,
+            "serial": m.serial,
+        }),
+        Event::Reading(r) => {
+            let mut v = json!({"event": "reading", "rtt_ms": r.rtt_ms, "rssi_dbm": r.rssi_dbm});
+            match &r.values {
+                ReadingValues::Low(lv) => {
+                    v["class"] = "low_voltage".into();
+                    v["power_w"] = lv.power_w.map_or(Value::Null, measured_json);
+                    v["current_r_a"] = lv
+                        .currents
+                        .map_or(Value::Null, |c| c.r.map(|a| a.amps()).to_string().into());
+                    v["current_t_a"] = lv
+                        .currents
+                        .and_then(|c| c.t)
+                        .map_or(Value::Null, |t| t.map(|a| a.amps()).to_string().into());
+                    v["energy_normal"] = lv.energy_normal.as_ref().map_or(Value::Null, energy_json);
+                    v["energy_reverse"] =
+                        lv.energy_reverse.as_ref().map_or(Value::Null, energy_json);
+                }
+                ReadingValues::High(hv) => {
+                    v["class"] = "high_voltage".into();
+                    v["active_energy"] = hv.active_energy.as_ref().map_or(Value::Null, |(s, e)| {
+                        let mut j = energy_json(e);
+                        j["stamp"] = s.to_string().into();
+                        j
+                    });
+                    v["demand_kw"] = hv.demand.map_or(Value::Null, |(s, raw, kw)| {
+                        json!({"stamp": s.to_string(), "raw": measured_json(raw), "kw": decimal_json(kw)})
+                    });
+                    v["monthly_max_demand_kw"] = hv.monthly_max_demand.map_or(
+                        Value::Null,
+                        |(raw, kw)| json!({"raw": measured_json(raw), "kw": decimal_json(kw)}),
+                    );
+                    v["reactive_energy"] =
+                        hv.reactive_energy.as_ref().map_or(Value::Null, |(s, e)| {
+                            let mut j = energy_json(e);
+                            j["stamp"] = s.to_string().into();
+                            j["kvarh"] = j["kwh"].take();
+                            j.as_object_mut().map(|o| o.remove("kwh"));
+                            j
+                        });
+                }
+            }
+            v
+        }
+        Event::HalfHour(h) => json!({
+            "event": "half_hour",
+            "normal": h.normal.as_ref().map(|(s, e)| { let mut j = energy_json(e); j["stamp"] = s.to_string().into(); j }),
+            "reverse": h.reverse.as_ref().map(|(s, e)| { let mut j = energy_json(e); j["stamp"] = s.to_string().into(); j }),
+        }),
+        Event::History(rec) => match rec.as_ref() {
+            HistoryRecord::Day {
+                days_ago,
+                date,
+                normal,
+                reverse,
+                ..
+            } => json!({
+                "event": "history_day",
+                "days_ago": days_ago,
+                "date": date.map(|d| d.to_string()),
+                "normal_kwh": normal.as_ref().map(|h| slots_kwh(h, meter, true)),
+                "reverse_kwh": reverse.as_ref().map(|h| slots_kwh(h, meter, true)),
+            }),
+            HistoryRecord::Pairs(p) => json!({
+                "event": "history_pairs",
+                "stamp": p.stamp.to_string(),
+                "step_minutes": p.step_minutes,
+                "count": p.pairs().len(),
+            }),
+        },
+        Event::HistoryProgress(p) => {
+            json!({"event": "history_progress", "done": p.done, "total": p.total})
+        }
+        Event::HistoryDone { complete } => json!({"event": "history_done", "complete": complete}),
+        Event::Triage(c) => json!({
+            "event": "triage", "code": c.code(), "cause": c.name(), "fatal": c.is_fatal(),
+        }),
+        Event::Recovered => json!({"event": "recovered"}),
+        Event::Frame { .. } => return None,
+        _ => return None,
+    };
+    v["t_ms"] = t_ms.into();
+    Some(v)
+}
+
+fn secs(t_ms: u64) -> String {
+    format!("[{:>6}.{:03} s]", t_ms / 1000, t_ms % 1000)
+}
+
+/// One event as a human-readable line (`None` for events not worth a line).
+pub fn event_text(t_ms: u64, ev: &Event, meter: Option<&MeterIdentity>) -> Option<String> {
+    let body = match ev {
+        Event::Phase(p) => format!("phase {}", p.name()),
+        Event::Dongle(d) => format!(
+            "dongle: {} ({}, ERXUDP {:?}{})",
+            d.family(),
+            dialect_name(d.dialect),
+            d.erxudp_mode,
+            d.stack_version
+                .as_deref()
+                .map(|v| format!(", EVER {v}"))
+                .unwrap_or_default()
+        ),
+        Event::WoptProposed => {
+            "dongle sends ERXUDP as binary; that works, WOPT 01 (a flash write) not applied".into()
+        }
+        Event::NeedCredentials => "waiting for credentials".into(),
+        Event::ScanStarted {
+            attempt,
+            attempts,
+            duration,
+            expected_ms,
+            single_channel,
+        } => format!(
+            "scan {attempt}/{attempts}: duration {duration}, ~{:.1} s{}",
+            *expected_ms as f64 / 1000.0,
+            if *single_channel {
+                ", remembered channel only"
+            } else {
+                ""
+            }
+        ),
+        Event::PanFound(p) => format!(
+            "PAN heard: channel 0x{:02X}, PAN ID 0x{:04X}, MAC {}{}, {}",
+            p.channel,
+            p.pan_id,
+            p.mac,
+            p.lqi.map(|l| format!(", LQI {l}")).unwrap_or_default(),
+            if p.matches { "ours" } else { "not ours" }
+        ),
+        Event::ScanFinished { attempt, heard } => {
+            format!("scan {attempt} finished: {heard} PAN(s) heard")
+        }
+        Event::JoinStarted {
+            channel,
+            from_profile,
+        } => format!(
+            "joining on channel 0x{channel:02X}{}",
+            if *from_profile {
+                " (pairing profile, scan skipped)"
+            } else {
+                ""
+            }
+        ),
+        Event::Joined => "joined (PANA authenticated)".into(),
+        Event::Profile(p) => format!(
+            "pairing profile: channel 0x{:02X}, PAN ID 0x{:04X}, MAC {}",
+            p.channel, p.pan_id, p.mac
+        ),
+        Event::Meter(m) => format!(
+            "meter: {}{}{}{}",
+            match m.class {
+                MeterClass::LowVoltage => "low-voltage smart meter (0x0288)",
+                MeterClass::HighVoltage => "high-voltage smart meter (0x028A)",
+            },
+            m.release
+                .map(|r| format!(", release {r}"))
+                .unwrap_or_default(),
+            m.maker
+                .map(|x| format!(", maker 0x{x:06X}"))
+                .unwrap_or_default(),
+            m.serial
+                .as_deref()
+                .map(|s| format!(", serial {s}"))
+                .unwrap_or_default()
+        ),
+        Event::Reading(r) => {
+            let mut parts = Vec::new();
+            match &r.values {
+                ReadingValues::Low(lv) => {
+                    if let Some(p) = lv.power_w {
+                        parts.push(format!("{p} W"));
+                    }
+                    if let Some(c) = lv.currents {
+                        let t = c.t.map(|t| format!(" / T {t} A")).unwrap_or_default();
+                        parts.push(format!("R {} A{t}", c.r));
+                    }
+                    if let Some(e) = &lv.energy_normal {
+                        parts.push(energy_text(e));
+                    }
+                    if let Some(e) = &lv.energy_reverse {
+                        parts.push(format!("reverse {}", energy_text(e)));
+                    }
+                }
+                ReadingValues::High(hv) => {
+                    if let Some((s, e)) = &hv.active_energy {
+                        parts.push(format!("{} at {s}", energy_text(e)));
+                    }
+                    if let Some((s, raw, kw)) = &hv.demand {
+                        parts.push(match kw {
+                            Some(k) => format!("demand {k} kW at {s}"),
+                            None => format!("demand {raw} at {s}"),
+                        });
+                    }
+                    if let Some((raw, kw)) = &hv.monthly_max_demand {
+                        parts.push(match kw {
+                            Some(k) => format!("monthly max {k} kW"),
+                            None => format!("monthly max {raw}"),
+                        });
+                    }
+                    if let Some((_, e)) = &hv.reactive_energy {
+                        parts.push(format!(
+                            "reactive {}",
+                            energy_text(e).replace("kWh", "kvarh")
+                        ));
+                    }
+                }
+            }
+            format!("reading: {} (rtt {} ms)", parts.join(", "), r.rtt_ms)
+        }
+        Event::HalfHour(h) => {
+            let mut parts = Vec::new();
+            if let Some((s, e)) = &h.normal {
+                parts.push(format!("{} at {s}", energy_text(e)));
+            }
+            if let Some((s, e)) = &h.reverse {
+                parts.push(format!("reverse {} at {s}", energy_text(e)));
+            }
+            format!("half-hour: {}", parts.join(", "))
+        }
+        Event::History(rec) => match rec.as_ref() {
+            HistoryRecord::Day {
+                days_ago,
+                date,
+                normal,
+                ..
+            } => {
+                let slots = normal
+                    .as_ref()
+                    .map(|h| slots_kwh(h, meter, true))
+                    .unwrap_or_default();
+                let vals: Vec<String> = slots
+                    .iter()
+                    .map(|v| match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                format!(
+                    "history {} ({} day(s) ago): {}",
+                    date.map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
+                    days_ago,
+                    if vals.is_empty() {
+                        "no data".into()
+                    } else {
+                        format!("kWh per half hour from 00:00: {}", vals.join(" "))
+                    }
+                )
+            }
+            HistoryRecord::Pairs(p) => {
+                format!("history: {} pairs up to {}", p.pairs().len(), p.stamp)
+            }
+        },
+        Event::HistoryProgress(p) => format!("history {}/{}", p.done, p.total),
+        Event::HistoryDone { complete } => format!(
+            "history {}",
+            if *complete { "complete" } else { "abandoned" }
+        ),
+        Event::Triage(c) => format!(
+            "triage {} {}{}",
+            c.code(),
+            c.name(),
+            if c.is_fatal() {
+                " (stopped)"
+            } else {
+                " (recovering)"
+            }
+        ),
+        Event::Recovered => "recovered".into(),
+        Event::Frame { .. } => return None,
+        _ => return None,
+    };
+    Some(format!("{} {body}", secs(t_ms)))
+}
+
+// ---------------------------------------------------------------- main loop
+
+/// Entry point of `broute run`.
+pub fn run(args: &[String]) -> ExitCode {
+    let opts = match parse_args(args) {
+        Ok(Some(o)) => o,
+        Ok(None) => {
+            println!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("broute run: {e}\n\n{HELP}");
+            return ExitCode::from(2);
+        }
+    };
+    let profile = match opts.profile.as_deref().map(load_profile) {
+        Some(Ok(p)) => p,
+        Some(Err(e)) => {
+            eprintln!("broute run: ignoring the pairing profile file: {e}");
+            None
+        }
+        None => None,
+    };
+    let (id, pw) = match credentials() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("broute run: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let port = match open_serial(&opts.port) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("broute run: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match drive(&opts, port, id, pw, profile) {
+        Ok(code) => code,
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("broute run: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn drive(
+    opts: &Options,
+    mut port: File,
+    id: RouteBId,
+    pw: RouteBPassword,
+    profile: Option<PairingProfile>,
+) -> io::Result<ExitCode> {
+    let cfg = Config {
+        poll_interval: Duration::from_secs(opts.interval_s),
+        ..Config::default()
+    };
+    let mut engine = Engine::new(cfg);
+    let t0 = std::time::Instant::now();
+    let now = || Instant(t0.elapsed().as_millis() as u64);
+    engine.set_credentials(id, pw, now());
+    if let Some(p) = profile {
+        engine.set_profile(p);
+    }
+    let mut out = io::stdout().lock();
+    let mut history_asked = opts.history_days.is_none();
+    let mut buf = [0u8; 4096];
+    engine.start(now());
+    loop {
+        while let Some(bytes) = engine.poll_transmit() {
+            if let Err(e) = port.write_all(&bytes) {
+                eprintln!("broute run: write to {}: {e}", opts.port.display());
+                engine.serial_lost(now());
+            }
+        }
+        let mut stopped = false;
+        let mut moved = false;
+        while let Some(ev) = engine.poll_event() {
+            let t = now().as_millis();
+            let line = if opts.json {
+                event_json(t, &ev, engine.meter()).map(|v| v.to_string())
+            } else {
+                event_text(t, &ev, engine.meter())
+            };
+            if let Some(l) = line {
+                writeln!(out, "{l}")?;
+            }
+            match &ev {
+                Event::Profile(p) => {
+                    if let Some(path) = &opts.profile {
+                        if let Err(e) = save_profile(path, p) {
+                            eprintln!(
+                                "broute run: cannot save the pairing profile to {}: {e}",
+                                path.display()
+                            );
+                        } else if !opts.json {
+                            writeln!(
+                                out,
+                                "{} pairing profile saved to {}",
+                                secs(t),
+                                path.display()
+                            )?;
+                        }
+                    }
+                }
+                Event::Reading(_) if !history_asked => {
+                    history_asked = true;
+                    if let Some(d) = opts.history_days {
+                        engine.request_history(HistoryRequest::Days { from: 0, to: d - 1 }, now());
+                        moved = true;
+                    }
+                }
+                Event::Phase(Phase::Stopped) => stopped = true,
+                _ => {}
+            }
+        }
+        out.flush()?;
+        if stopped {
+            return Ok(ExitCode::FAILURE);
+        }
+        if moved {
+            continue;
+        }
+        let t = now();
+        let wait_ms = match engine.poll_timeout() {
+            Some(d) if d.as_millis() <= t.as_millis() => {
+                engine.handle_timeout(t);
+                continue;
+            }
+            Some(d) => (d.as_millis() - t.as_millis()).min(1000),
+            None => 1000,
+        };
+        let mut fds = [PollFd::new(port.as_fd(), PollFlags::POLLIN)];
+        let ready = match poll(&mut fds, PollTimeout::from(wait_ms as u16)) {
+            Ok(n) => n > 0,
+            Err(nix::errno::Errno::EINTR) => false,
+            Err(e) => return Err(io::Error::from(e)),
+        };
+        if !ready {
+            continue;
+        }
+        let revents = fds[0].revents().unwrap_or(PollFlags::empty());
+        if revents.contains(PollFlags::POLLIN) {
+            match port.read(&mut buf) {
+                Ok(0) => engine.serial_lost(now()),
+                Ok(n) => engine.handle_bytes(&buf[..n], now()),
+                Err(e)
+                    if e.kind() == ErrorKind::Interrupted || e.kind() == ErrorKind::WouldBlock => {}
+                Err(e) => {
+                    eprintln!("broute run: read from {}: {e}", opts.port.display());
+                    engine.serial_lost(now());
+                }
+            }
+        } else if revents.intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL)
+        {
+            eprintln!("broute run: {} hung up", opts.port.display());
+            engine.serial_lost(now());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use broute::Direction;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn parses_options() {
+        let o = parse_args(&args("--port /dev/ttyUSB0")).unwrap().unwrap();
+        assert_eq!(
+            o,
+            Options {
+                port: "/dev/ttyUSB0".into(),
+                interval_s: 10,
+                profile: None,
+                history_days: None,
+                json: false,
+            }
+        );
+        let o = parse_args(&args(
+            "--json --interval 30 --profile p.json --history 3 --port /dev/pts/4",
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(o.interval_s, 30);
+        assert_eq!(o.profile.as_deref(), Some(Path::new("p.json")));
+        assert_eq!(o.history_days, Some(3));
+        assert!(o.json);
+        assert!(parse_args(&args("--help")).unwrap().is_none());
+        for bad in [
+            "",
+            "--interval 10",
+            "--port",
+            "--port x --interval 0",
+            "--port x --interval ten",
+            "--port x --history 0",
+            "--port x --history 101",
+            "--port x --verbose",
+        ] {
+            assert!(parse_args(&args(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn profile_round_trip() {
+        let p = PairingProfile {
+            channel: 0x33,
+            pan_id: 0x8A12,
+            mac: Mac([0xC0, 0xF9, 0x45, 0x00, 0x40, 0x12, 0x34, 0x56]),
+            dialect: Dialect::DualStack,
+        };
+        let j = profile_to_json(&p);
+        assert_eq!(j["mac"], "C0F9450040123456");
+        assert_eq!(j["dialect"], "dual_stack");
+        assert_eq!(profile_from_json(&j.to_string()).unwrap(), p);
+
+        let dir = std::env::temp_dir().join(format!("broute-run-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("profile.json");
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(load_profile(&path).unwrap(), None);
+        save_profile(&path, &p).unwrap();
+        assert_eq!(load_profile(&path).unwrap(), Some(p));
+        std::fs::write(&path, "{\"channel\": 12}").unwrap();
+        assert!(load_profile(&path).is_err());
+        std::fs::write(&path, "garbage").unwrap();
+        assert!(load_profile(&path).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn credential_errors_never_echo_the_secret() {
+        assert!(parse_id("0000 004F 3A21-0000 0000 0000 0A18 C3D7").is_ok());
+        assert!(parse_password(sim::DEMO_PASSWORD).is_ok());
+        let e = parse_id("SECRETSECRET").unwrap_err();
+        assert!(e.contains("32") && !e.contains("SECRET"), "{e}");
+        let e = parse_password("PASSWORD!!XY").unwrap_err();
+        assert!(e.contains("character 9") && !e.contains("PASSWORD"), "{e}");
+    }
+
+    #[test]
+    fn renders_events() {
+        let ev = Event::Triage(broute::Cause::NoMeterHeard);
+        assert_eq!(
+            event_text(1234, &ev, None).unwrap(),
+            "[     1.234 s] triage BR-20 no_meter_heard (stopped)"
+        );
+        let j = event_json(1234, &ev, None).unwrap();
+        assert_eq!(j["code"], "BR-20");
+        assert_eq!(j["t_ms"], 1234);
+        let frame = Event::Frame {
+            dir: Direction::Out,
+            at: Instant(0),
+            bytes: vec![0x10, 0x81],
+        };
+        assert!(event_text(0, &frame, None).is_none());
+        assert!(event_json(0, &frame, None).is_none());
+    }
+}
