@@ -268,7 +268,9 @@ fn start_run(p: &mut Pair<SimDevice>) -> Start {
     if reached.is_none() {
         let cause = last_fatal(p);
         j["cause"] = cause.map_or(Value::Null, |c| json!({"code": c.code(), "name": c.name()}));
-        if hit.is_none() {
+        if hit.is_some() {
+            j["stopped_ms"] = json!(p.now);
+        } else {
             j["limit_ms"] = json!(FIRST_READING_LIMIT_MS);
         }
     }
@@ -521,6 +523,7 @@ mod tests {
         let cold = &a["strategies"]["ours"]["cold"];
         assert_eq!(cold["outcome"], "stopped");
         assert_eq!(cold["cause"]["code"], "BR-30");
+        assert!(cold["stopped_ms"].as_u64().unwrap() > 0);
         assert!(a["strategies"]["ours"]["polling"].is_null());
     }
 
