@@ -26,6 +26,8 @@ pub trait DemoDevice {
     fn next_deadline(&self) -> Option<u64>;
     /// Pull the plug: the device answers nothing from now on.
     fn unplug(&mut self);
+    /// Ground truth for tests, as JSON: what the meter measured over `[now − lookback, now]`.
+    fn truth(&self, now_ms: u64, lookback_ms: u64) -> String;
 }
 
 struct State {
@@ -137,13 +139,19 @@ pub fn port(device: Box<dyn DemoDevice>, speed: f64) -> JsValue {
     // open(options)
     let (st, tg) = (state.clone(), target.clone());
     let open = Closure::<dyn Fn(JsValue) -> Promise>::new(move |_options: JsValue| {
-        let mut s = st.borrow_mut();
-        if s.open {
-            return Promise::reject(&dom_error("InvalidStateError", "The port is already open."));
+        {
+            let s = st.borrow();
+            if s.open {
+                return Promise::reject(&dom_error(
+                    "InvalidStateError",
+                    "The port is already open.",
+                ));
+            }
+            if s.unplugged {
+                return Promise::reject(&dom_error("NetworkError", "Failed to open serial port."));
+            }
         }
-        if s.unplugged {
-            return Promise::reject(&dom_error("NetworkError", "Failed to open serial port."));
-        }
+        // No borrow is held from here on: the stream constructors call start() at once.
         // readable: the controller is captured in start().
         let source = Object::new();
         let st2 = Rc::downgrade(&st);
@@ -190,10 +198,12 @@ pub fn port(device: Box<dyn DemoDevice>, speed: f64) -> JsValue {
         };
         set(&tg, "readable", &readable);
         set(&tg, "writable", &writable);
-        s.readable = Some(readable);
-        s.writable = Some(writable);
-        s.open = true;
-        drop(s);
+        {
+            let mut s = st.borrow_mut();
+            s.readable = Some(readable);
+            s.writable = Some(writable);
+            s.open = true;
+        }
         pump(&st);
         Promise::resolve(&JsValue::UNDEFINED)
     });
@@ -217,14 +227,17 @@ pub fn port(device: Box<dyn DemoDevice>, speed: f64) -> JsValue {
                 "Cannot close a port with locked streams.",
             ));
         }
-        if let Some(r) = s.readable.take() {
-            let _ = r.cancel();
-        }
-        if let Some(w) = s.writable.take() {
-            let _ = w.abort();
-        }
+        let (r, w) = (s.readable.take(), s.writable.take());
         s.controller = None;
         s.open = false;
+        // The streams call back into the state (source cancel): release the borrow first.
+        drop(s);
+        if let Some(r) = r {
+            let _ = r.cancel();
+        }
+        if let Some(w) = w {
+            let _ = w.abort();
+        }
         set(&tg, "readable", &JsValue::NULL);
         set(&tg, "writable", &JsValue::NULL);
         Promise::resolve(&JsValue::UNDEFINED)
@@ -255,5 +268,108 @@ pub fn port(device: Box<dyn DemoDevice>, speed: f64) -> JsValue {
     });
     set(&target, "unplug", &unplug.into_js_value());
 
+    // truth(lookbackMs): the simulator's ground truth, for the end-to-end tests.
+    let st = state.clone();
+    let truth = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |lookback: JsValue| {
+        let s = st.borrow();
+        let now = s.virtual_now();
+        let lb = lookback.as_f64().unwrap_or(60_000.0).max(0.0) as u64;
+        JsValue::from_str(&s.device.truth(now, lb))
+    });
+    set(&target, "truth", &truth.into_js_value());
+
     target
+}
+
+/// The simulator as a demo device.
+pub struct SimDevice(pub sim::Sim);
+
+impl DemoDevice for SimDevice {
+    fn write(&mut self, now_ms: u64, bytes: &[u8]) {
+        self.0.write(now_ms, bytes);
+    }
+    fn read(&mut self, now_ms: u64) -> Vec<u8> {
+        self.0.read(now_ms)
+    }
+    fn next_deadline(&self) -> Option<u64> {
+        self.0.next_deadline()
+    }
+    fn unplug(&mut self) {
+        self.0.unplug();
+    }
+    fn truth(&self, now_ms: u64, lookback_ms: u64) -> String {
+        let Some(m) = self.0.meter(0) else {
+            return "[]".into();
+        };
+        // Power is constant within a minute: sample each second of the window.
+        let from = now_ms.saturating_sub(lookback_ms);
+        let mut out: Vec<serde_json::Value> = Vec::new();
+        let mut t = from;
+        while t <= now_ms {
+            let r = m.reading_at(t);
+            let v = serde_json::json!({
+                "power_w": r.power_w,
+                "current_r_da": r.current_r_da,
+                "current_t_da": r.current_t_da,
+                "import_count": r.import_count,
+                "export_count": r.export_count,
+            });
+            if !out.contains(&v) {
+                out.push(v);
+            }
+            t += 1000;
+        }
+        serde_json::Value::Array(out).to_string()
+    }
+}
+
+/// The simulator preset for a dialect and a scenario chosen in the UI.
+pub fn preset_name(dialect: &str, scenario: &str) -> String {
+    match (dialect, scenario) {
+        (_, "demo") | (_, "") => match dialect {
+            "dual-stack" => "dual-stack".into(),
+            "dss" => "dss".into(),
+            _ => "demo".into(),
+        },
+        (d, s) if d == "single-hop" || d.is_empty() => s.to_string(),
+        (d, s) => format!("{d}+{s}"),
+    }
+}
+
+/// Build the scenario for a preset name; `dialect+scenario` combines a dual-stack or DSS dongle
+/// with a scenario (e.g. `dual-stack+wrong-password`).
+pub fn scenario(preset: &str) -> sim::Scenario {
+    let (dialect, name) = preset.split_once('+').unwrap_or(("", preset));
+    let mut sc = sim::Scenario::preset(name).unwrap_or_default();
+    let d = match dialect {
+        "dual-stack" => Some(sim::Dialect::DualStack),
+        "dss" => Some(sim::Dialect::DualStackNoRopt),
+        _ => None,
+    };
+    if let Some(d) = d {
+        let base = sim::Scenario::new(d);
+        sc.dialect = base.dialect;
+        sc.erxudp_hex = base.erxudp_hex;
+        sc.uart_mode = base.uart_mode;
+        sc.dongle_mac = base.dongle_mac;
+    }
+    sc
+}
+
+/// A demo port for a preset.
+pub fn sim_port(preset: &str, speed: f64) -> JsValue {
+    port(Box::new(SimDevice(sim::Sim::new(scenario(preset)))), speed)
+}
+
+/// Expose `window.__broute_sim_port(preset, speed)` so the end-to-end rig's fake
+/// `navigator.serial` can hand out simulator-backed ports through the real chooser path.
+pub fn install_test_hook() {
+    let Some(w) = web_sys::window() else { return };
+    let f =
+        Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(|preset: JsValue, speed: JsValue| {
+            let preset = preset.as_string().unwrap_or_else(|| "demo".into());
+            let speed = speed.as_f64().unwrap_or(1.0);
+            sim_port(&preset, speed)
+        });
+    set(&w, "__broute_sim_port", &f.into_js_value());
 }

@@ -1,23 +1,31 @@
 //! B-route Commissioner: the Leptos (CSR) web app.
 //!
 //! The app only moves bytes, timers and signals: the protocol lives in the pure crates
-//! (`echonet`, `skstack`, `broute`, `sim`). `serial` is the one module that touches WebSerial.
-//! This crate targets `wasm32-unknown-unknown` only (the WebSerial bindings need the
-//! `web_sys_unstable_apis` cfg that `.cargo/config.toml` sets for that target).
+//! (`echonet`, `skstack`, `broute`, `sim`). `serial` is the one module that touches WebSerial;
+//! `session` wires one engine to one link; `demo` is the simulated dongle behind the same
+//! WebSerial shape. This crate targets `wasm32-unknown-unknown` only (the WebSerial bindings need
+//! the `web_sys_unstable_apis` cfg that `.cargo/config.toml` sets for that target).
 #![deny(unsafe_code)]
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+pub mod components;
+pub mod control;
 pub mod demo;
 pub mod pages;
 pub mod serial;
+pub mod session;
+pub mod state;
+pub mod store;
 
+use control::{Ctl, Tab};
 use i18n::*;
 use leptos::prelude::*;
 
 /// The whole application.
 #[component]
 pub fn App() -> impl IntoView {
+    demo::install_test_hook();
     view! {
         <I18nContextProvider>
             <Shell/>
@@ -28,14 +36,51 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell() -> impl IntoView {
     let i18n = use_i18n();
+    let ctl = Ctl::provide();
+    // Decoded frames follow the UI language.
+    Effect::new(move |_| {
+        let lang = match i18n.get_locale() {
+            Locale::ja => echonet::pretty::Lang::Ja,
+            Locale::en => echonet::pretty::Lang::En,
+        };
+        ctl.set_lang(lang);
+    });
+    let tab_button = move |tab: Tab, id: &'static str| {
+        let label = move || {
+            let _ = i18n.get_locale();
+            match tab {
+                Tab::Setup => t_string!(i18n, tab_setup),
+                Tab::Dashboard => t_string!(i18n, tab_dashboard),
+                Tab::Trace => t_string!(i18n, tab_trace),
+                Tab::Settings => t_string!(i18n, tab_settings),
+            }
+        };
+        view! {
+            <button type="button" role="tab" id=id data-testid=id
+                aria-selected=move || (ctl.tab.get() == tab).to_string()
+                on:click=move |_| ctl.tab.set(tab)>
+                {label}
+            </button>
+        }
+    };
     view! {
         <header class="top">
             <h1>{t!(i18n, app_title)}</h1>
             <LanguageSwitch/>
         </header>
-        <main id="main">
-            <p class="tagline">{t!(i18n, tagline)}</p>
-            <pages::start::StartPage/>
+        <nav class="tabs" role="tablist">
+            {tab_button(Tab::Setup, "tab-setup")}
+            {tab_button(Tab::Dashboard, "tab-dashboard")}
+            {tab_button(Tab::Trace, "tab-trace")}
+            {tab_button(Tab::Settings, "tab-settings")}
+        </nav>
+        <main id="main" role="tabpanel">
+            {move || match ctl.tab.get() {
+                Tab::Setup => pages::setup::SetupPage().into_any(),
+                Tab::Dashboard => pages::dashboard::DashboardPage().into_any(),
+                Tab::Trace => pages::trace::TracePage().into_any(),
+                Tab::Settings => pages::settings::SettingsPage().into_any(),
+            }}
         </main>
     }
 }

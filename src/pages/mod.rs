@@ -1,2 +1,5 @@
 //! One module per page.
-pub mod start;
+pub mod dashboard;
+pub mod settings;
+pub mod setup;
+pub mod trace;

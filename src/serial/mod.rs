@@ -364,6 +364,21 @@ impl Link {
             .map_err(|e| SerialError::Write(js_error_text(&e)))
     }
 
+    /// Queue bytes for writing without waiting: the stream keeps them in order. A failure is
+    /// the device going away, which the read side reports as `Lost`.
+    pub fn send(&self, bytes: &[u8]) {
+        if self.shared.ended.get() {
+            return;
+        }
+        let Some(writer) = self.shared.writer.borrow().clone() else {
+            return;
+        };
+        let p = writer.write_with_chunk(&Uint8Array::from(bytes));
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wait(p).await;
+        });
+    }
+
     /// True once the link has ended (closed or lost).
     pub fn is_ended(&self) -> bool {
         self.shared.ended.get()

@@ -13,6 +13,8 @@
 //   { chooser: "cancel" }            -> requestPort() rejects as if the user closed the chooser
 //   { chunking: "whole" | "bytes" | "random", seed: 1 } -> how replies are cut into chunks
 //   { version: "1.2.10" }            -> what the scripted dongle answers to SKVER
+//   { sim: { preset: "demo", speed: 20 } } -> requestPort() returns a port backed by the Rust
+//                                       simulator (the app's demo dongle) instead of the script
 (() => {
   const cfg = Object.assign(
     { chunking: "random", seed: 7, version: "1.2.10", echo: true, latencyMs: 5 },
@@ -65,6 +67,11 @@
         const cmd = line.split(" ")[0];
         if (cmd === "SKVER") out += `EVER ${cfg.version}\r\nOK\r\n`;
         else if (cmd === "SKAPPVER") out += "EAPPVER rev26e\r\nOK\r\n";
+        else if (cmd === "SKINFO")
+          out += "EINFO FE80:0000:0000:0000:021D:1290:0012:3A5C 001D129000123A5C 21 FFFF FFFE\r\nOK\r\n";
+        else if (cmd === "ROPT") out = (cfg.echo ? "ROPT\r" : "") + "OK 01\r";
+        else if (cmd === "SKSREG") out += "OK\r\n";
+        else if (cmd === "SKTERM") out += "FAIL ER10\r\n";
         else out += "FAIL ER04\r\n";
         port.deliver(enc.encode(out));
       }
@@ -185,6 +192,14 @@
         throw new DOMException("Must be handling a user gesture to show a permission request.", "SecurityError");
       }
       if (cfg.chooser === "cancel") throw new DOMException("No port selected by the user.", "NotFoundError");
+      if (cfg.sim) {
+        // The far side is the Rust simulator, exposed by the app (demo::install_test_hook).
+        const port = window.__broute_sim_port(cfg.sim.preset || "demo", cfg.sim.speed || 1);
+        port.getInfo = () => ({ usbVendorId: 0x0403, usbProductId: 0x6015 });
+        this.lastPort = port;
+        this._simPorts = (this._simPorts || []).concat([port]);
+        return port;
+      }
       const port = new FakePort(cfg.portInfo || { usbVendorId: 0x0403, usbProductId: 0x6015 }, this);
       this._ports.push(port);
       this.lastPort = port;
@@ -202,6 +217,11 @@
     /** The port the app opened last (from requestPort or getPorts). */
     openPort() {
       return serial._ports.filter((p) => p._isOpen).pop() || serial.lastPort;
+    },
+    /** Pull the plug of the port the app uses (fake or simulator-backed). */
+    unplug() {
+      const p = serial.lastPort || serial._ports[serial._ports.length - 1];
+      p.unplug();
     },
     setResponder(fn) {
       for (const p of serial._ports) p.setResponder(fn);

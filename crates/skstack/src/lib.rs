@@ -31,7 +31,7 @@ mod util;
 
 pub use addr::Mac;
 pub use command::{Command, CommandKind};
-pub use credentials::{normalize_input, CredentialError, RouteBId, RouteBPassword};
+pub use credentials::{normalize_input, CredentialError, RouteBId, RouteBPassword, Scrubber};
 pub use detect::{Detection, Detector, Dialect, DialectEvidence, ErxudpMode};
 pub use driver::{Driver, DriverEvent, Response};
 pub use error::Error;

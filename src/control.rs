@@ -1,0 +1,236 @@
+//! The app's controller: starts, retries and stops sessions on a real or demo port.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::serial::{self, Port, SerialError};
+use crate::session::{self, Credentials, Session};
+use crate::state::{AppState, LinkStatus, Mode};
+use crate::{demo, store};
+
+/// The top-level tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// The wizard.
+    Setup,
+    /// Live readings.
+    Dashboard,
+    /// The trace console and the log decoder.
+    Trace,
+    /// Settings.
+    Settings,
+}
+
+/// Handles for the whole app. `Copy`.
+#[derive(Clone, Copy)]
+pub struct Ctl {
+    /// Reactive state.
+    pub state: AppState,
+    /// Current tab.
+    pub tab: RwSignal<Tab>,
+    /// What the user typed in the ID field (kept across retries, never stored).
+    pub id_input: RwSignal<String>,
+    /// What the user typed in the password field (kept across retries, never stored).
+    pub pw_input: RwSignal<String>,
+    /// Demo dialect choice.
+    pub demo_dialect: RwSignal<String>,
+    /// Demo scenario choice.
+    pub demo_scenario: RwSignal<String>,
+    /// Ports granted earlier.
+    pub granted: RwSignal<Vec<Port>, LocalStorage>,
+    session: StoredValue<Option<Session>, LocalStorage>,
+    creds: StoredValue<Option<Credentials>, LocalStorage>,
+    generation: StoredValue<u32>,
+    lang: StoredValue<echonet::pretty::Lang>,
+}
+
+/// Demo speed-up from the page address (`?speed=20`), for tests and impatient demos.
+fn demo_speed() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("speed="))
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .filter(|s| s.is_finite() && *s >= 1.0 && *s <= 1000.0)
+        .unwrap_or(1.0)
+}
+
+impl Ctl {
+    /// Create and provide the controller.
+    pub fn provide() -> Self {
+        let ctl = Self {
+            state: AppState::new(),
+            tab: RwSignal::new(Tab::Setup),
+            id_input: RwSignal::new(String::new()),
+            pw_input: RwSignal::new(String::new()),
+            demo_dialect: RwSignal::new("single-hop".into()),
+            demo_scenario: RwSignal::new("demo".into()),
+            granted: RwSignal::new_local(Vec::new()),
+            session: StoredValue::new_local(None),
+            creds: StoredValue::new_local(None),
+            generation: StoredValue::new(0),
+            lang: StoredValue::new(echonet::pretty::Lang::Ja),
+        };
+        provide_context(ctl);
+        spawn_local(async move {
+            if let Ok(ports) = serial::granted_ports().await {
+                ctl.granted.set(ports);
+            }
+        });
+        // First reading of an attempt: show the dashboard.
+        let shown = StoredValue::new(false);
+        Effect::new(move |_| {
+            let has = ctl.state.last.with(|l| l.is_some());
+            if has && !shown.get_value() {
+                shown.set_value(true);
+                ctl.tab.set(Tab::Dashboard);
+            }
+        });
+        ctl
+    }
+
+    /// The language for decoded frames.
+    pub fn set_lang(&self, lang: echonet::pretty::Lang) {
+        self.lang.set_value(lang);
+        self.session.with_value(|s| {
+            if let Some(s) = s {
+                s.set_lang(lang);
+            }
+        });
+    }
+
+    /// True while a session exists.
+    pub fn has_session(&self) -> bool {
+        self.session.with_value(|s| s.is_some())
+    }
+
+    async fn stop_current(&self) {
+        if let Some(s) = self.session.try_update_value(|s| s.take()).flatten() {
+            s.close().await;
+        }
+    }
+
+    async fn run(&self, port: Port, mode: Mode) {
+        self.stop_current().await;
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        let place = match &mode {
+            Mode::Real => "real".to_string(),
+            Mode::Demo(p) => format!("demo:{p}"),
+        };
+        store::save_place(&place);
+        let creds = self.creds.get_value();
+        // A failure to open is shown through `state.link`.
+        if let Ok(s) =
+            session::start(self.state, port, mode, self.lang.get_value(), generation).await
+        {
+            if let Some(c) = creds {
+                s.set_credentials(&c);
+            }
+            if self.generation.get_value() == generation {
+                self.session.set_value(Some(s));
+            } else {
+                s.close().await;
+            }
+        }
+    }
+
+    /// "Connect dongle": the chooser, from the click.
+    pub fn connect_real(&self) {
+        let ctl = *self;
+        ctl.state.link.set(LinkStatus::Requesting);
+        spawn_local(async move {
+            // requestPort must be the first await after the click.
+            match serial::request_port().await {
+                Ok(port) => ctl.run(port, Mode::Real).await,
+                Err(SerialError::Cancelled) => ctl.state.link.set(LinkStatus::Cancelled),
+                Err(e) => ctl.state.link.set(LinkStatus::Failed(e.to_string())),
+            }
+        });
+    }
+
+    /// Reconnect to a port granted earlier (no chooser).
+    pub fn connect_port(&self, port: Port) {
+        let ctl = *self;
+        spawn_local(async move { ctl.run(port, Mode::Real).await });
+    }
+
+    /// Start the demo dongle with the chosen dialect and scenario.
+    pub fn connect_demo(&self) {
+        let preset = demo::preset_name(
+            &self.demo_dialect.get_untracked(),
+            &self.demo_scenario.get_untracked(),
+        );
+        let ctl = *self;
+        if self.id_input.get_untracked().is_empty() {
+            self.id_input.set(sim::DEMO_ROUTE_B_ID.to_string());
+            self.pw_input.set(sim::DEMO_PASSWORD.to_string());
+        }
+        spawn_local(async move {
+            let port = Port::from_js(demo::sim_port(&preset, demo_speed()));
+            ctl.run(port, Mode::Demo(preset)).await;
+        });
+    }
+
+    /// Give validated credentials to the session (kept in memory for retries).
+    pub fn submit_credentials(&self, c: Credentials) {
+        self.creds.set_value(Some(c.clone()));
+        self.session.with_value(|s| {
+            if let Some(s) = s {
+                s.set_credentials(&c);
+            }
+        });
+    }
+
+    /// Forget the credentials given so far (the user wants to correct them).
+    pub fn forget_credentials(&self) {
+        self.creds.set_value(None);
+    }
+
+    /// Retry with the same port (or a fresh demo dongle of the same scenario), keeping what was
+    /// entered.
+    pub fn retry(&self) {
+        let mode = self.state.mode.get_untracked();
+        let port = self
+            .session
+            .with_value(|s| s.as_ref().and_then(Session::port));
+        let ctl = *self;
+        match mode {
+            Some(Mode::Demo(preset)) => spawn_local(async move {
+                let port = Port::from_js(demo::sim_port(&preset, demo_speed()));
+                ctl.run(port, Mode::Demo(preset)).await;
+            }),
+            Some(Mode::Real) => match port {
+                Some(p) if ctl.state.link.get_untracked() != LinkStatus::Lost => {
+                    spawn_local(async move { ctl.run(p, Mode::Real).await })
+                }
+                _ => ctl.connect_real(),
+            },
+            None => {}
+        }
+    }
+
+    /// Close the session and go back to the connect step.
+    pub fn disconnect(&self) {
+        let ctl = *self;
+        store::forget_place();
+        spawn_local(async move {
+            ctl.stop_current().await;
+            ctl.state.reset_attempt();
+            ctl.state.mode.set(None);
+            ctl.state.link.set(LinkStatus::Closed);
+        });
+    }
+
+    /// Run `f` on the current session.
+    pub fn with_session(&self, f: impl FnOnce(&Session)) {
+        self.session.with_value(|s| {
+            if let Some(s) = s {
+                f(s);
+            }
+        });
+    }
+}

@@ -1,0 +1,314 @@
+//! Live readings: power, currents, energy, half-hour value, chart, signal, state, identity.
+
+use broute::{Energy, MeterClass, Phase, ReadingValues};
+use echonet::{DateTime, Measured, OrUnset};
+use leptos::prelude::*;
+
+use crate::components::chart::PowerChart;
+use crate::control::Ctl;
+use crate::i18n::*;
+use crate::pages::setup::CauseText;
+
+fn thousands(v: i64) -> String {
+    let s = v.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn stamp(s: OrUnset<DateTime>) -> String {
+    match s {
+        OrUnset::Value(d) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            d.year, d.month, d.day, d.hour, d.minute
+        ),
+        OrUnset::Unset => "—".into(),
+    }
+}
+
+/// kWh with its unit, the raw count when the unit is unknown, or "no data".
+fn energy_text(e: &Energy, no_data: &str, unit: &str) -> String {
+    match (e.kwh, e.raw) {
+        (Some(k), _) => format!("{k} {unit}"),
+        (None, Measured::Value(raw)) => format!("{raw} (raw)"),
+        _ => no_data.to_string(),
+    }
+}
+
+/// Signal quality buckets from RSSI (dBm).
+fn signal_class(rssi: Option<i16>) -> u8 {
+    match rssi {
+        Some(r) if r >= -70 => 3,
+        Some(r) if r >= -85 => 2,
+        Some(_) => 1,
+        None => 0,
+    }
+}
+
+/// The dashboard page.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
+    let no_data = move || t_string!(i18n, dash_no_data).to_string();
+
+    // "Updated N s ago" ticks once a second while the page is shown.
+    let now = RwSignal::new(js_sys::Date::now());
+    if let Ok(h) = set_interval_with_handle(
+        move || now.set(js_sys::Date::now()),
+        core::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || h.clear());
+    }
+
+    let window = RwSignal::new(600_000.0_f64);
+    let class = move || st.meter.with(|m| m.as_ref().map(|m| m.class));
+
+    let banner = move || {
+        st.cause
+            .get()
+            .filter(|c| !c.is_fatal() || st.phase.get() == Phase::Stopped)
+            .map(|c| view! { <section class="card banner" role="status" data-testid="banner"><CauseText cause=c/></section> })
+    };
+
+    let low = move || {
+        let r = st.last.get().and_then(|r| match r.values {
+            ReadingValues::Low(lv) => Some(lv),
+            _ => None,
+        });
+        let Some(lv) = r else {
+            return view! { <p class="waiting" data-testid="waiting">{t!(i18n, dash_waiting)}</p> }
+                .into_any();
+        };
+        let power = match lv.power_w {
+            Some(Measured::Value(w)) => {
+                let dir = if w < 0 {
+                    t_string!(i18n, dash_export)
+                } else {
+                    t_string!(i18n, dash_import)
+                };
+                view! {
+                    <p class="big" data-testid="power">
+                        <span class="value">{thousands(i64::from(w).abs())}</span><span class="unit">" W"</span>
+                    </p>
+                    <p class=if w < 0 { "dir export" } else { "dir import" } data-testid="power-dir">{dir.to_string()}</p>
+                }
+                .into_any()
+            }
+            Some(_) => {
+                view! { <p class="big nodata" data-testid="power">{no_data()}</p> }.into_any()
+            }
+            None => view! { <p class="big">"—"</p> }.into_any(),
+        };
+        let currents = lv.currents.map(|c| {
+            let fmt = |m: Measured<echonet::lv::DeciAmps>| match m {
+                Measured::Value(a) => format!("{a} A"),
+                _ => no_data(),
+            };
+            let r = fmt(c.r);
+            let t = c.t.map(fmt);
+            view! {
+                <dl class="facts">
+                    <dt>{t!(i18n, dash_phase_r)}</dt><dd data-testid="current-r">{r}</dd>
+                    <dt>{t!(i18n, dash_phase_t)}</dt>
+                    <dd data-testid="current-t">{match t {
+                        Some(t) => t.into_any(),
+                        None => t!(i18n, dash_single_phase).into_any(),
+                    }}</dd>
+                </dl>
+            }
+        });
+        let e_in = lv.energy_normal.map(|e| energy_text(&e, &no_data(), "kWh"));
+        let e_out = lv
+            .energy_reverse
+            .map(|e| energy_text(&e, &no_data(), "kWh"));
+        view! {
+            <div class="grid">
+                <section class="card power" aria-labelledby="p-h">
+                    <h2 id="p-h">{t!(i18n, dash_power)}</h2>
+                    {power}
+                </section>
+                <section class="card" aria-labelledby="c-h">
+                    <h2 id="c-h">{t!(i18n, dash_currents)}</h2>
+                    {currents}
+                </section>
+                <section class="card" aria-labelledby="e-h">
+                    <h2 id="e-h">{t!(i18n, dash_energy_in)}</h2>
+                    <p class="mid" data-testid="energy-in">{e_in.unwrap_or_else(|| "—".into())}</p>
+                    <h2>{t!(i18n, dash_energy_out)}</h2>
+                    <p class="mid" data-testid="energy-out">{e_out.unwrap_or_else(|| "—".into())}</p>
+                </section>
+            </div>
+        }
+        .into_any()
+    };
+
+    let high = move || {
+        let r = st.last.get().and_then(|r| match r.values {
+            ReadingValues::High(hv) => Some(hv),
+            _ => None,
+        });
+        let Some(hv) = r else {
+            return view! { <p class="waiting" data-testid="waiting">{t!(i18n, dash_waiting)}</p> }
+                .into_any();
+        };
+        let demand = hv.demand.map(|(s, raw, kw)| match kw {
+            Some(k) => format!("{k} kW ({})", stamp(s)),
+            None => match raw {
+                Measured::Value(v) => format!("{v} (raw)"),
+                _ => no_data(),
+            },
+        });
+        let active = hv
+            .active_energy
+            .map(|(s, e)| format!("{} ({})", energy_text(&e, &no_data(), "kWh"), stamp(s)));
+        let maxd = hv.monthly_max_demand.map(|(raw, kw)| match kw {
+            Some(k) => format!("{k} kW"),
+            None => match raw {
+                Measured::Value(v) => format!("{v} (raw)"),
+                _ => no_data(),
+            },
+        });
+        let reactive = hv
+            .reactive_energy
+            .map(|(s, e)| format!("{} ({})", energy_text(&e, &no_data(), "kvarh"), stamp(s)));
+        view! {
+            <div class="grid">
+                <section class="card power">
+                    <h2>{t!(i18n, dash_demand)}</h2>
+                    <p class="big" data-testid="demand">{demand.unwrap_or_else(|| "—".into())}</p>
+                </section>
+                <section class="card">
+                    <h2>{t!(i18n, dash_active_energy)}</h2>
+                    <p class="mid" data-testid="active-energy">{active.unwrap_or_else(|| "—".into())}</p>
+                    <h2>{t!(i18n, dash_max_demand)}</h2>
+                    <p class="mid">{maxd.unwrap_or_else(|| "—".into())}</p>
+                    <h2>{t!(i18n, dash_reactive)}</h2>
+                    <p class="mid">{reactive.unwrap_or_else(|| "—".into())}</p>
+                </section>
+            </div>
+        }
+        .into_any()
+    };
+
+    let half_hour = move || {
+        st.half_hour.get().and_then(|h| h.normal).map(|(s, e)| {
+            view! {
+                <section class="card">
+                    <h2>{t!(i18n, dash_half_hour)}</h2>
+                    <p class="mid" data-testid="half-hour">{format!("{} — {}", stamp(s), energy_text(&e, &no_data(), "kWh"))}</p>
+                </section>
+            }
+        })
+    };
+
+    let updated = move || {
+        st.last_at.get().map(|t| {
+            let secs = ((now.get() - t) / 1000.0).max(0.0) as u64;
+            view! { <p class="updated" data-testid="updated">{t_string!(i18n, dash_updated, secs = secs).to_string()}</p> }
+        })
+    };
+
+    let state_text = move || {
+        let _ = i18n.get_locale();
+        match st.phase.get() {
+            Phase::Reading => t_string!(i18n, state_reading).to_string(),
+            Phase::ReAuthenticating => t_string!(i18n, state_reauth).to_string(),
+            Phase::TxLimited => t_string!(i18n, state_txlimit).to_string(),
+            Phase::Reconnecting => t_string!(i18n, state_reconnecting).to_string(),
+            Phase::Stopped => t_string!(i18n, state_stopped).to_string(),
+            _ => "…".to_string(),
+        }
+    };
+
+    let rssi = move || {
+        st.figures
+            .with(|f| f.last_rssi_dbm)
+            .or_else(|| st.last.get().and_then(|r| r.rssi_dbm))
+    };
+    let signal = move || {
+        let _ = i18n.get_locale();
+        match signal_class(rssi()) {
+            3 => t_string!(i18n, signal_good).to_string(),
+            2 => t_string!(i18n, signal_fair).to_string(),
+            1 => t_string!(i18n, signal_weak).to_string(),
+            _ => t_string!(i18n, signal_unknown).to_string(),
+        }
+    };
+
+    let identity = move || {
+        st.meter.get().map(|m| {
+            let class_text = match m.class {
+                MeterClass::LowVoltage => t!(i18n, meter_low_voltage).into_any(),
+                MeterClass::HighVoltage => t!(i18n, meter_high_voltage).into_any(),
+            };
+            view! {
+                <dl class="facts" data-testid="meter-identity">
+                    <dt>{t!(i18n, dash_meter)}</dt><dd data-testid="meter-class">{class_text}</dd>
+                    <dt>{t!(i18n, meter_release)}</dt><dd>{m.release.map(|c| c.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                    <dt>{t!(i18n, meter_maker)}</dt><dd>{m.maker.map(|c| format!("{c:06X}")).unwrap_or_else(|| "—".into())}</dd>
+                </dl>
+            }
+        })
+    };
+
+    let window_button = move |ms: f64, label: &'static str, id: &'static str| {
+        let text = move || {
+            let _ = i18n.get_locale();
+            match label {
+                "10m" => t_string!(i18n, window_10m).to_string(),
+                "1h" => t_string!(i18n, window_1h).to_string(),
+                _ => t_string!(i18n, window_24h).to_string(),
+            }
+        };
+        view! {
+            <button type="button" data-testid=id aria-pressed=move || (window.get() == ms).to_string()
+                on:click=move |_| window.set(ms)>{text}</button>
+        }
+    };
+
+    view! {
+        {banner}
+        {move || match class() {
+            Some(MeterClass::HighVoltage) => high().into_any(),
+            _ => low().into_any(),
+        }}
+        {updated}
+        {half_hour}
+        {move || (class() != Some(MeterClass::HighVoltage)).then(|| view! {
+            <section class="card" aria-labelledby="chart-h">
+                <h2 id="chart-h">{t!(i18n, dash_chart)}</h2>
+                <div class="actions" role="group">
+                    {window_button(600_000.0, "10m", "win-10m")}
+                    {window_button(3_600_000.0, "1h", "win-1h")}
+                    {window_button(86_400_000.0, "24h", "win-24h")}
+                </div>
+                <PowerChart samples=st.samples window_ms=Signal::derive(move || window.get())
+                    label=Signal::derive(move || t_string!(i18n, dash_chart).to_string())/>
+            </section>
+        })}
+        <div class="grid">
+            <section class="card" aria-labelledby="s-h">
+                <h2 id="s-h">{t!(i18n, dash_signal)}</h2>
+                <meter min="-110" max="-40" low="-85" high="-70" optimum="-45" data-testid="signal-meter"
+                    value=move || rssi().map(|r| r.to_string()).unwrap_or_else(|| "-110".into())></meter>
+                <p data-testid="signal">{signal}{move || rssi().map(|r| format!(" ({r} dBm)"))}</p>
+            </section>
+            <section class="card" aria-labelledby="st-h">
+                <h2 id="st-h">{t!(i18n, dash_state)}</h2>
+                <p data-testid="session-state">{state_text}</p>
+                {identity}
+            </section>
+        </div>
+    }
+}

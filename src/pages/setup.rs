@@ -1,0 +1,640 @@
+//! The commissioning wizard: one page per step, a step indicator, triage with a support code.
+
+use broute::{Cause, Phase};
+use leptos::prelude::*;
+use skstack::credentials::{CharClass, CredentialError};
+use skstack::{normalize_input, ErxudpMode, RouteBId, RouteBPassword};
+
+use crate::control::Ctl;
+use crate::i18n::*;
+use crate::serial::{self, Support};
+use crate::session::Credentials;
+use crate::state::{AppState, LinkStatus};
+
+/// The wizard step (1–7) the state corresponds to.
+pub fn step_of(st: &AppState) -> u8 {
+    let phase = st.phase.get();
+    let of = |p: Phase| match p {
+        Phase::Idle => 2,
+        Phase::ExpectDongle | Phase::ExpectSettings => 3,
+        Phase::ExpectCredentials | Phase::ExpectCredentialsSet => 4,
+        Phase::ExpectScan => 5,
+        Phase::ExpectChannel
+        | Phase::ExpectJoin
+        | Phase::ExpectInstanceList
+        | Phase::ExpectIdentity => 6,
+        Phase::Reading | Phase::ReAuthenticating | Phase::TxLimited | Phase::Reconnecting => 7,
+        Phase::Stopped => 0,
+    };
+    match of(phase) {
+        0 => st.figures.with(|f| {
+            f.history
+                .iter()
+                .rev()
+                .map(|(_, p)| of(*p))
+                .find(|s| *s != 0)
+                .unwrap_or(2)
+        }),
+        2 if st.link.get() == LinkStatus::Open => 3,
+        s => s,
+    }
+}
+
+#[component]
+fn StepIndicator(step: Signal<u8>) -> impl IntoView {
+    let i18n = use_i18n();
+    let names = move || {
+        let _ = i18n.get_locale();
+        [
+            t_string!(i18n, step_browser).to_string(),
+            t_string!(i18n, step_connect).to_string(),
+            t_string!(i18n, step_dongle).to_string(),
+            t_string!(i18n, step_credentials).to_string(),
+            t_string!(i18n, step_scan).to_string(),
+            t_string!(i18n, step_join).to_string(),
+            t_string!(i18n, step_reading).to_string(),
+        ]
+    };
+    view! {
+        <nav aria-label=move || t_string!(i18n, steps_label).to_string()>
+            <p class="step-of" data-testid="step-of">
+                {move || t_string!(i18n, step_of, n = step.get()).to_string()}
+            </p>
+            <ol class="steps">
+                {move || {
+                    let cur = step.get();
+                    names()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, name)| {
+                            let n = i as u8 + 1;
+                            let class = if n < cur { "done" } else if n == cur { "current" } else { "todo" };
+                            view! {
+                                <li class=class aria-current=(n == cur).then_some("step")>
+                                    <span class="num">{n}</span>
+                                    <span class="name">{name}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ol>
+        </nav>
+    }
+}
+
+/// The setup page.
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
+    let step = Signal::derive(move || step_of(&st));
+    let fatal = move || st.cause.get().filter(|c| c.is_fatal());
+    view! {
+        <StepIndicator step=step/>
+        {move || {
+            if let Some(c) = fatal() {
+                return view! { <TriageCard cause=c/> }.into_any();
+            }
+            match step.get() {
+                2 => view! { <BrowserCard/> <ConnectCard/> <DemoCard/> }.into_any(),
+                3 => view! { <DongleCard/> }.into_any(),
+                4 => view! { <DongleSummary/> <CredentialsCard/> }.into_any(),
+                5 => view! { <ScanCard/> }.into_any(),
+                6 => view! { <JoinCard/> }.into_any(),
+                _ => view! { <ReadingCard/> }.into_any(),
+            }
+        }}
+        <SessionBar/>
+    }
+}
+
+#[component]
+fn BrowserCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let support = serial::support();
+    let class = if support == Support::Available {
+        "check ok"
+    } else {
+        "check bad"
+    };
+    let text = move || {
+        let _ = i18n.get_locale();
+        match support {
+            Support::Available => t_string!(i18n, check_ok),
+            Support::InsecureContext => t_string!(i18n, check_insecure),
+            Support::NoWebSerial => t_string!(i18n, check_no_serial),
+        }
+        .to_string()
+    };
+    view! {
+        <section class="card" aria-labelledby="check-h">
+            <h2 id="check-h">{t!(i18n, check_heading)}</h2>
+            <p class=class data-testid="browser-check"
+                role=if support == Support::Available { "status" } else { "alert" }>
+                {text}
+            </p>
+        </section>
+    }
+}
+
+fn link_text(i18n: leptos_i18n::I18nContext<Locale>, l: &LinkStatus) -> String {
+    match l {
+        LinkStatus::Idle => t_string!(i18n, state_idle).to_string(),
+        LinkStatus::Requesting => t_string!(i18n, state_requesting).to_string(),
+        LinkStatus::Opening => t_string!(i18n, state_opening).to_string(),
+        LinkStatus::Open => t_string!(i18n, state_open).to_string(),
+        LinkStatus::Closed => t_string!(i18n, state_closed).to_string(),
+        LinkStatus::Lost => t_string!(i18n, state_lost).to_string(),
+        LinkStatus::Cancelled => t_string!(i18n, state_cancelled).to_string(),
+        LinkStatus::Failed(d) => t_string!(i18n, state_error, detail = d.clone()).to_string(),
+    }
+}
+
+#[component]
+fn ConnectCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
+    if serial::support() != Support::Available {
+        return ().into_any();
+    }
+    let busy = move || matches!(st.link.get(), LinkStatus::Requesting | LinkStatus::Opening);
+    let status_class = move || match st.link.get() {
+        LinkStatus::Lost | LinkStatus::Failed(_) | LinkStatus::Cancelled => "status bad",
+        _ => "status",
+    };
+    view! {
+        <section class="card" aria-labelledby="connect-h">
+            <h2 id="connect-h">{t!(i18n, connect_heading)}</h2>
+            <p>{t!(i18n, connect_hint)}</p>
+            <div class="actions">
+                <button type="button" class="primary" data-testid="connect" disabled=busy
+                    on:click=move |_| ctl.connect_real()>
+                    {t!(i18n, connect_button)}
+                </button>
+                {move || ctl.granted.get().into_iter().map(|port| {
+                    let name = port.label();
+                    let p2 = port.clone();
+                    view! {
+                        <button type="button" data-testid="reconnect" disabled=busy
+                            on:click=move |_| ctl.connect_port(p2.clone())>
+                            {t!(i18n, reconnect_button, name = name.clone())}
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            <p class=status_class data-testid="status" role="status" aria-live="polite">
+                <span class="label">{t!(i18n, status_label)}": "</span>
+                {move || { let _ = i18n.get_locale(); link_text(i18n, &st.link.get()) }}
+            </p>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn DemoCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let scenarios = move || {
+        let _ = i18n.get_locale();
+        vec![
+            ("demo", t_string!(i18n, scenario_normal).to_string()),
+            (
+                "wrong-password",
+                t_string!(i18n, scenario_wrong_password).to_string(),
+            ),
+            ("wrong-id", t_string!(i18n, scenario_wrong_id).to_string()),
+            ("weak-signal", t_string!(i18n, scenario_weak).to_string()),
+            ("no-meter", t_string!(i18n, scenario_no_meter).to_string()),
+            ("solar", t_string!(i18n, scenario_solar).to_string()),
+            (
+                "high-voltage",
+                t_string!(i18n, scenario_high_voltage).to_string(),
+            ),
+            (
+                "short-session",
+                t_string!(i18n, scenario_short_session).to_string(),
+            ),
+        ]
+    };
+    let dialects = move || {
+        let _ = i18n.get_locale();
+        vec![
+            ("single-hop", t_string!(i18n, dialect_single).to_string()),
+            ("dual-stack", t_string!(i18n, dialect_dual).to_string()),
+            ("dss", t_string!(i18n, dialect_dss).to_string()),
+        ]
+    };
+    view! {
+        <section class="card demo" aria-labelledby="demo-h">
+            <h2 id="demo-h">{t!(i18n, demo_heading)}</h2>
+            <p>{t!(i18n, demo_hint)}</p>
+            <div class="form-row">
+                <label for="demo-dialect">{t!(i18n, demo_dialect)}</label>
+                <select id="demo-dialect" data-testid="demo-dialect"
+                    on:change=move |ev| ctl.demo_dialect.set(event_target_value(&ev))>
+                    {move || dialects().into_iter().map(|(v, l)| view! {
+                        <option value=v selected=move || ctl.demo_dialect.get() == v>{l}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="form-row">
+                <label for="demo-scenario">{t!(i18n, demo_scenario)}</label>
+                <select id="demo-scenario" data-testid="demo-scenario"
+                    on:change=move |ev| ctl.demo_scenario.set(event_target_value(&ev))>
+                    {move || scenarios().into_iter().map(|(v, l)| view! {
+                        <option value=v selected=move || ctl.demo_scenario.get() == v>{l}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="actions">
+                <button type="button" data-testid="demo-start" on:click=move |_| ctl.connect_demo()>
+                    {t!(i18n, demo_button)}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+fn mode_text(i18n: leptos_i18n::I18nContext<Locale>, m: ErxudpMode) -> String {
+    match m {
+        ErxudpMode::Hex => t_string!(i18n, mode_hex).to_string(),
+        ErxudpMode::Binary => t_string!(i18n, mode_binary).to_string(),
+        ErxudpMode::Unknown => t_string!(i18n, mode_unknown).to_string(),
+    }
+}
+
+#[component]
+fn DongleSummary() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
+    move || {
+        st.dongle.get().map(|d| {
+            let fw = [d.stack_version.clone(), d.app_version.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" / ");
+            view! {
+                <dl class="facts" data-testid="dongle-facts">
+                    <dt>{t!(i18n, dongle_family)}</dt>
+                    <dd data-testid="dongle-family">{d.family()}</dd>
+                    <dt>{t!(i18n, dongle_firmware)}</dt>
+                    <dd data-testid="dongle-firmware">{fw}</dd>
+                    <dt>{t!(i18n, dongle_mode)}</dt>
+                    <dd>{move || mode_text(i18n, d.erxudp_mode)}</dd>
+                </dl>
+            }
+        })
+    }
+}
+
+#[component]
+fn DongleCard() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" aria-labelledby="dongle-h" aria-busy="true">
+            <h2 id="dongle-h">{t!(i18n, dongle_heading)}</h2>
+            <p role="status">{t!(i18n, dongle_probing)}</p>
+            <progress aria-label=move || t_string!(i18n, dongle_probing).to_string()></progress>
+            <DongleSummary/>
+        </section>
+    }
+}
+
+/// Validation state of one credential field, for display.
+fn field_status(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    raw: &str,
+    max: usize,
+    check: fn(&str) -> Result<(), CredentialError>,
+) -> (bool, String) {
+    let n = normalize_input(raw);
+    if n.count == 0 {
+        return (
+            false,
+            t_string!(i18n, cred_count, n = 0usize, max = max).to_string(),
+        );
+    }
+    match check(&n.text) {
+        Ok(()) => (true, t_string!(i18n, cred_ok).to_string()),
+        Err(CredentialError::InvalidChar {
+            position, class, ..
+        }) => {
+            let kind = match class {
+                CharClass::Whitespace => t_string!(i18n, char_space).to_string(),
+                CharClass::Control => t_string!(i18n, char_control).to_string(),
+                CharClass::Symbol => t_string!(i18n, char_symbol).to_string(),
+                CharClass::NonAscii => t_string!(i18n, char_nonascii).to_string(),
+            };
+            (
+                false,
+                t_string!(i18n, cred_bad_char, pos = position, kind = kind).to_string(),
+            )
+        }
+        Err(CredentialError::Length {
+            found, expected, ..
+        }) => {
+            let count = t_string!(i18n, cred_count, n = found, max = expected).to_string();
+            let hint = if found < expected {
+                t_string!(i18n, cred_too_short, n = expected - found).to_string()
+            } else {
+                t_string!(i18n, cred_too_long, n = found - expected).to_string()
+            };
+            (false, format!("{count} — {hint}"))
+        }
+        Err(_) => (false, String::new()),
+    }
+}
+
+fn check_id(s: &str) -> Result<(), CredentialError> {
+    RouteBId::new(s).map(|_| ())
+}
+
+fn check_pw(s: &str) -> Result<(), CredentialError> {
+    RouteBPassword::new(s).map(|_| ())
+}
+
+#[component]
+fn CredentialsCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
+    let show = RwSignal::new(false);
+    let id_state = Memo::new(move |_| {
+        let _ = i18n.get_locale();
+        field_status(i18n, &ctl.id_input.get(), 32, check_id)
+    });
+    let pw_state = Memo::new(move |_| {
+        let _ = i18n.get_locale();
+        field_status(i18n, &ctl.pw_input.get(), 12, check_pw)
+    });
+    let ready = move || id_state.get().0 && pw_state.get().0;
+    let waiting = move || st.phase.get() == Phase::ExpectCredentialsSet;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = RouteBId::new(&normalize_input(&ctl.id_input.get_untracked()).text);
+        let pw = RouteBPassword::new(&normalize_input(&ctl.pw_input.get_untracked()).text);
+        if let (Ok(id), Ok(password)) = (id, pw) {
+            ctl.submit_credentials(Credentials { id, password });
+        }
+    };
+    let is_demo = move || matches!(st.mode.get(), Some(crate::state::Mode::Demo(_)));
+    view! {
+        <section class="card" aria-labelledby="cred-h">
+            <h2 id="cred-h">{t!(i18n, cred_heading)}</h2>
+            <p>{t!(i18n, cred_hint)}</p>
+            {move || is_demo().then(|| view! { <p class="note">{t!(i18n, cred_demo_note)}</p> })}
+            <form on:submit=submit autocomplete="off">
+                <div class="field">
+                    <label for="cred-id">{t!(i18n, cred_id)}</label>
+                    <input id="cred-id" data-testid="cred-id" type="text" inputmode="latin"
+                        autocomplete="off" spellcheck="false" autocapitalize="characters"
+                        aria-describedby="cred-id-where cred-id-status"
+                        prop:value=move || ctl.id_input.get()
+                        on:input=move |ev| ctl.id_input.set(event_target_value(&ev))/>
+                    <p class="where" id="cred-id-where">{t!(i18n, cred_id_where)}</p>
+                    <p id="cred-id-status" data-testid="cred-id-status" aria-live="polite"
+                        class=move || if id_state.get().0 { "field-ok" } else { "field-hint" }>
+                        {move || id_state.get().1}
+                    </p>
+                </div>
+                <div class="field">
+                    <label for="cred-password">{t!(i18n, cred_password)}</label>
+                    <div class="pw-row">
+                        <input id="cred-password" data-testid="cred-password"
+                            type=move || if show.get() { "text" } else { "password" }
+                            autocomplete="off" spellcheck="false"
+                            aria-describedby="cred-pw-where cred-pw-status"
+                            prop:value=move || ctl.pw_input.get()
+                            on:input=move |ev| ctl.pw_input.set(event_target_value(&ev))/>
+                        <label class="inline">
+                            <input type="checkbox" data-testid="cred-show"
+                                prop:checked=move || show.get()
+                                on:change=move |ev| show.set(event_target_checked(&ev))/>
+                            {t!(i18n, cred_show)}
+                        </label>
+                    </div>
+                    <p class="where" id="cred-pw-where">{t!(i18n, cred_password_where)}</p>
+                    <p id="cred-pw-status" data-testid="cred-pw-status" aria-live="polite"
+                        class=move || if pw_state.get().0 { "field-ok" } else { "field-hint" }>
+                        {move || pw_state.get().1}
+                    </p>
+                </div>
+                <p class="note">{t!(i18n, cred_not_stored)}</p>
+                <div class="actions">
+                    <button type="submit" class="primary" data-testid="cred-submit"
+                        disabled=move || !ready() || waiting()>
+                        {t!(i18n, cred_submit)}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn ScanCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
+    let pct = move || {
+        st.scan.get().map_or(0.0, |s| {
+            let elapsed = st.clock_ms.get().saturating_sub(s.started_ms) as f64;
+            (elapsed / s.expected_ms.max(1) as f64 * 100.0).clamp(0.0, 99.0)
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="scan-h" aria-busy="true">
+            <h2 id="scan-h">{t!(i18n, scan_heading)}</h2>
+            {move || st.scan.get().map(|s| {
+                let secs = s.expected_ms.div_ceil(1000);
+                view! {
+                    <p data-testid="scan-attempt">
+                        {move || t_string!(i18n, scan_attempt, k = s.attempt, n = s.attempts, secs = secs).to_string()}
+                    </p>
+                }
+            })}
+            <progress data-testid="scan-progress" max="100" value=move || format!("{:.0}", pct())
+                aria-label=move || t_string!(i18n, scan_heading).to_string()></progress>
+            <p class="note">{t!(i18n, scan_hint)}</p>
+            <PansList/>
+        </section>
+    }
+}
+
+#[component]
+fn PansList() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
+    move || {
+        let pans = st.pans.get();
+        (!pans.is_empty()).then(|| {
+            view! {
+                <h3>{t!(i18n, scan_found)}</h3>
+                <ul class="pans" data-testid="pans">
+                    {pans.into_iter().map(|p| {
+                        let lqi = p.lqi.map(|l| format!(" LQI {l}")).unwrap_or_default();
+                        view! {
+                            <li class=if p.matches { "ours" } else { "other" }>
+                                {format!("CH {:02X} / PAN {:04X}{lqi} — ", p.channel, p.pan_id)}
+                                {if p.matches { t!(i18n, scan_ours).into_any() } else { t!(i18n, scan_other).into_any() }}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+        })
+    }
+}
+
+#[component]
+fn JoinCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
+    view! {
+        <section class="card" aria-labelledby="join-h" aria-busy="true">
+            <h2 id="join-h">
+                {move || if matches!(st.phase.get(), Phase::ExpectIdentity | Phase::ExpectInstanceList) {
+                    t!(i18n, identity_heading).into_any()
+                } else {
+                    t!(i18n, join_heading).into_any()
+                }}
+            </h2>
+            <p role="status">{t!(i18n, join_hint)}</p>
+            <progress aria-label=move || t_string!(i18n, join_heading).to_string()></progress>
+        </section>
+    }
+}
+
+#[component]
+fn ReadingCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    view! {
+        <section class="card">
+            <h2>{t!(i18n, step_reading)}</h2>
+            <div class="actions">
+                <button type="button" class="primary" data-testid="open-dashboard"
+                    on:click=move |_| ctl.tab.set(crate::control::Tab::Dashboard)>
+                    {t!(i18n, tab_dashboard)}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+fn cause_texts(i18n: leptos_i18n::I18nContext<Locale>, c: Cause) -> (String, String) {
+    let (a, b) = match c {
+        Cause::NoDongleAnswer => (
+            t_string!(i18n, cause_no_dongle_answer),
+            t_string!(i18n, fix_no_dongle_answer),
+        ),
+        Cause::J11Dongle => (
+            t_string!(i18n, cause_j11_dongle),
+            t_string!(i18n, fix_j11_dongle),
+        ),
+        Cause::DongleError => (
+            t_string!(i18n, cause_dongle_error),
+            t_string!(i18n, fix_dongle_error),
+        ),
+        Cause::DongleLost => (
+            t_string!(i18n, cause_dongle_lost),
+            t_string!(i18n, fix_dongle_lost),
+        ),
+        Cause::NoMeterHeard => (
+            t_string!(i18n, cause_no_meter_heard),
+            t_string!(i18n, fix_no_meter_heard),
+        ),
+        Cause::MeterNotOurs => (
+            t_string!(i18n, cause_meter_not_ours),
+            t_string!(i18n, fix_meter_not_ours),
+        ),
+        Cause::AuthRefused => (
+            t_string!(i18n, cause_auth_refused),
+            t_string!(i18n, fix_auth_refused),
+        ),
+        Cause::NotAMeter => (
+            t_string!(i18n, cause_not_a_meter),
+            t_string!(i18n, fix_not_a_meter),
+        ),
+        Cause::TxLimit => (
+            t_string!(i18n, cause_tx_limit),
+            t_string!(i18n, fix_tx_limit),
+        ),
+        _ => (
+            t_string!(i18n, cause_session_lost),
+            t_string!(i18n, fix_session_lost),
+        ),
+    };
+    (a.to_string(), b.to_string())
+}
+
+/// The plain-words explanation of a cause with its support code (also used by the dashboard).
+#[component]
+pub fn CauseText(cause: Cause) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="cause-title" data-testid="triage-title">
+            {move || { let _ = i18n.get_locale(); cause_texts(i18n, cause).0 }}
+        </p>
+        <p class="cause-fix" data-testid="triage-fix">
+            {move || { let _ = i18n.get_locale(); cause_texts(i18n, cause).1 }}
+        </p>
+        <p class="code">{t!(i18n, code_label)}": "<strong data-testid="triage-code">{cause.code()}</strong></p>
+    }
+}
+
+#[component]
+fn TriageCard(cause: Cause) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let credential_fix = matches!(
+        cause,
+        Cause::AuthRefused | Cause::MeterNotOurs | Cause::NoMeterHeard
+    );
+    view! {
+        <section class="card triage" role="alert" data-testid="triage">
+            <CauseText cause=cause/>
+            <div class="actions">
+                <button type="button" class="primary" data-testid="retry" on:click=move |_| ctl.retry()>
+                    {t!(i18n, retry_button)}
+                </button>
+                {credential_fix.then(|| view! {
+                    <button type="button" data-testid="fix-credentials" on:click=move |_| {
+                        ctl.forget_credentials();
+                        ctl.retry();
+                    }>
+                        {t!(i18n, change_credentials)}
+                    </button>
+                })}
+                <button type="button" data-testid="start-over" on:click=move |_| ctl.disconnect()>
+                    {t!(i18n, back_to_connect)}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn SessionBar() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
+    move || {
+        (st.link.get() == LinkStatus::Open).then(|| {
+            view! {
+                <div class="session-bar">
+                    <button type="button" data-testid="disconnect" on:click=move |_| ctl.disconnect()>
+                        {t!(i18n, disconnect_button)}
+                    </button>
+                </div>
+            }
+        })
+    }
+}

@@ -1,0 +1,172 @@
+//! App-wide reactive state: what the UI shows. Written only by the session service.
+
+use std::collections::VecDeque;
+
+use broute::{Cause, DongleInfo, Figures, HalfHour, MeterIdentity, PanInfo, Phase, Reading};
+use leptos::prelude::*;
+
+/// How the serial link is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkStatus {
+    /// Nothing opened.
+    Idle,
+    /// The port chooser is open.
+    Requesting,
+    /// Opening the port.
+    Opening,
+    /// Open.
+    Open,
+    /// The device went away.
+    Lost,
+    /// Closed by the user.
+    Closed,
+    /// The user closed the chooser without a port.
+    Cancelled,
+    /// Opening failed (the browser's reason).
+    Failed(String),
+}
+
+/// Real dongle or the demo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// A real dongle over Web Serial.
+    Real,
+    /// The built-in simulated dongle with a scenario preset.
+    Demo(String),
+}
+
+/// The scan in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanProgress {
+    /// 1-based attempt.
+    pub attempt: u8,
+    /// Of how many.
+    pub attempts: u8,
+    /// SKSCAN duration exponent.
+    pub duration: u8,
+    /// Expected length of this attempt, ms.
+    pub expected_ms: u64,
+    /// When it started (session clock, ms).
+    pub started_ms: u64,
+}
+
+/// One line of the trace console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceLine {
+    /// Session clock, ms.
+    pub at_ms: u64,
+    /// `>` sent, `<` received, `#` ECHONET frame decoded.
+    pub dir: char,
+    /// Text, credentials already redacted.
+    pub text: String,
+    /// Decoded ECHONET lines, if any.
+    pub decoded: Vec<String>,
+}
+
+/// A power sample for the chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// Wall clock, ms since the Unix epoch.
+    pub t_ms: f64,
+    /// Watts.
+    pub w: f64,
+}
+
+/// Lines kept in the trace console.
+pub const TRACE_MAX: usize = 3000;
+/// Samples kept for the chart (24 h at 5 s).
+pub const SAMPLES_MAX: usize = 17_280;
+
+/// Every signal the UI reads. `Copy`: pass it around freely.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// Serial link.
+    pub link: RwSignal<LinkStatus>,
+    /// Real or demo.
+    pub mode: RwSignal<Option<Mode>>,
+    /// Engine phase.
+    pub phase: RwSignal<Phase>,
+    /// The dongle, once identified.
+    pub dongle: RwSignal<Option<DongleInfo>>,
+    /// The engine offers `WOPT 01`.
+    pub wopt_offer: RwSignal<bool>,
+    /// The engine waits for credentials.
+    pub need_credentials: RwSignal<bool>,
+    /// Scan in progress.
+    pub scan: RwSignal<Option<ScanProgress>>,
+    /// PANs heard.
+    pub pans: RwSignal<Vec<PanInfo>>,
+    /// The meter.
+    pub meter: RwSignal<Option<MeterIdentity>>,
+    /// Current problem, if any (cleared on recovery).
+    pub cause: RwSignal<Option<Cause>>,
+    /// Latest reading.
+    pub last: RwSignal<Option<Reading>>,
+    /// Wall-clock time of the latest reading, ms.
+    pub last_at: RwSignal<Option<f64>>,
+    /// Latest half-hour value.
+    pub half_hour: RwSignal<Option<HalfHour>>,
+    /// Power samples for the chart.
+    pub samples: RwSignal<VecDeque<Sample>>,
+    /// Trace console.
+    pub trace: RwSignal<VecDeque<TraceLine>>,
+    /// Engine figures.
+    pub figures: RwSignal<Figures>,
+    /// Session clock for progress displays, ms (ticks while something is in progress).
+    pub clock_ms: RwSignal<u64>,
+    /// History job progress (done, total).
+    pub history: RwSignal<Option<(u16, u16)>>,
+}
+
+impl AppState {
+    /// Fresh state.
+    pub fn new() -> Self {
+        Self {
+            link: RwSignal::new(LinkStatus::Idle),
+            mode: RwSignal::new(None),
+            phase: RwSignal::new(Phase::Idle),
+            dongle: RwSignal::new(None),
+            wopt_offer: RwSignal::new(false),
+            need_credentials: RwSignal::new(false),
+            scan: RwSignal::new(None),
+            pans: RwSignal::new(Vec::new()),
+            meter: RwSignal::new(None),
+            cause: RwSignal::new(None),
+            last: RwSignal::new(None),
+            last_at: RwSignal::new(None),
+            half_hour: RwSignal::new(None),
+            samples: RwSignal::new(VecDeque::new()),
+            trace: RwSignal::new(VecDeque::new()),
+            figures: RwSignal::new(Figures::default()),
+            clock_ms: RwSignal::new(0),
+            history: RwSignal::new(None),
+        }
+    }
+
+    /// Forget everything about the previous attempt (keeps the trace and the samples).
+    pub fn reset_attempt(&self) {
+        self.phase.set(Phase::Idle);
+        self.dongle.set(None);
+        self.wopt_offer.set(false);
+        self.need_credentials.set(false);
+        self.scan.set(None);
+        self.pans.set(Vec::new());
+        self.cause.set(None);
+    }
+
+    /// Append a trace line, dropping the oldest beyond [`TRACE_MAX`].
+    pub fn push_trace(&self, line: TraceLine) {
+        self.trace.update(|t| {
+            t.push_back(line);
+            while t.len() > TRACE_MAX {
+                t.pop_front();
+            }
+        });
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}

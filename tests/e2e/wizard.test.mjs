@@ -1,0 +1,194 @@
+// End-to-end: the whole wizard against the Rust simulator behind the fake navigator.serial (the
+// app's own demo dongle, handed out by requestPort), in both languages, for a single-hop and a
+// dual-stack dongle; failures with their support codes; the dashboard's numbers against the
+// simulator's ground truth; unplug; session expiry while the dashboard runs.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, openBrowser, shot, appReady } from "./lib.mjs";
+
+const DEMO_ID = "0000004F3A210000000000000A18C3D7";
+const DEMO_PW = "K7QX3M9PA2TB";
+const SPEED = 25;
+
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server?.close();
+});
+
+async function withPage(opts, fn) {
+  const b = await openBrowser(opts);
+  try {
+    await b.page.goto(server.url + (opts.query ?? ""));
+    await appReady(b.page);
+    await fn(b.page, b);
+    assert.deepEqual(b.errors, [], "no page errors or console errors");
+  } finally {
+    await b.close();
+  }
+}
+
+const stepIs = (page, n) =>
+  page.waitForFunction(
+    (n) => document.querySelector('[data-testid="step-of"]')?.textContent.match(/\d/)?.[0] === String(n),
+    n,
+    { timeout: 30_000 },
+  );
+
+/** Wait until the dashboard shows a power value, and return it (W, signed). */
+async function dashboardPower(page) {
+  await page.getByTestId("power").waitFor({ timeout: 60_000 });
+  const text = await page.getByTestId("power").innerText();
+  const dir = await page.getByTestId("power-dir").innerText();
+  const w = Number(text.replace(/[^0-9]/g, ""));
+  return /売電|Exporting/.test(dir) ? -w : w;
+}
+
+/** The simulator's ground truth over the last `lookback` virtual ms. */
+const truth = (page, lookback = 90_000) =>
+  page.evaluate((lb) => JSON.parse(window.__fakeSerial.serial.lastPort.truth(lb)), lookback);
+
+async function enterCredentials(page, id, pw) {
+  await page.getByTestId("cred-id").fill(id);
+  await page.getByTestId("cred-password").fill(pw);
+}
+
+for (const [locale, lang] of [
+  ["ja-JP", "ja"],
+  ["en-US", "en"],
+]) {
+  for (const preset of ["demo", "dual-stack"]) {
+    test(`whole wizard, ${preset} dongle (${lang})`, async () => {
+      await withPage({ locale, fake: { sim: { preset, speed: SPEED } } }, async (page) => {
+        await shot(page, `wizard-${preset}-1-start-${lang}`);
+        await page.getByTestId("connect").click();
+        await stepIs(page, 4);
+        const family = await page.getByTestId("dongle-family").innerText();
+        assert.match(family, preset === "demo" ? /BP35A1/ : /BP35C2/);
+        // Letters are copied with spaces and hyphens; the counter and checks guide the user.
+        await enterCredentials(page, "0000 004F 3A21", "");
+        assert.match(await page.getByTestId("cred-id-status").innerText(), lang === "ja" ? /12 \/ 32 文字/ : /12 \/ 32 characters/);
+        assert.equal(await page.getByTestId("cred-submit").isDisabled(), true);
+        await enterCredentials(page, "0000-004F-3A21-0000 0000-0000-0A18-C3D7", "K7QX3M9PA2T#");
+        assert.match(await page.getByTestId("cred-pw-status").innerText(), lang === "ja" ? /12 文字目/ : /Character 12/);
+        await enterCredentials(page, "0000-004F-3A21-0000 0000-0000-0A18-C3D7", DEMO_PW);
+        assert.equal(await page.getByTestId("cred-password").getAttribute("type"), "password");
+        await shot(page, `wizard-${preset}-4-credentials-${lang}`);
+        await page.getByTestId("cred-submit").click();
+        await stepIs(page, 5);
+        await page.getByTestId("scan-progress").waitFor();
+        assert.match(await page.getByTestId("scan-attempt").innerText(), lang === "ja" ? /1 回目/ : /Attempt 1/);
+        await shot(page, `wizard-${preset}-5-scan-${lang}`);
+        await stepIs(page, 6);
+        await shot(page, `wizard-${preset}-6-join-${lang}`);
+        const w = await dashboardPower(page);
+        const t = await truth(page);
+        assert.ok(t.some((x) => x.power_w === w), `shown ${w} W is the simulator's ${JSON.stringify(t)}`);
+        assert.match(await page.getByTestId("energy-in").innerText(), /^\d+(\.\d+)? kWh$/);
+        assert.match(await page.getByTestId("current-r").innerText(), /^-?\d+\.\d A$/);
+        assert.match(await page.getByTestId("meter-class").innerText(), lang === "ja" ? /低圧/ : /Low-voltage/);
+        await shot(page, `wizard-${preset}-7-dashboard-${lang}`);
+        // The password never reached the trace (it is shown redacted).
+        await page.getByTestId("tab-trace").click();
+        const trace = await page.getByTestId("trace").innerText();
+        assert.ok(!trace.includes(DEMO_PW) && !trace.includes(DEMO_ID), "credentials redacted");
+        assert.match(trace, /SKSETPWD C <redacted>/);
+        assert.match(trace, lang === "ja" ? /瞬時電力計測値/ : /Instantaneous power/);
+        await shot(page, `trace-${preset}-${lang}`);
+      });
+    });
+  }
+}
+
+for (const [scenario, code, locale] of [
+  ["wrong-password", "BR-30", "ja-JP"],
+  ["wrong-id", "BR-20", "en-US"],
+]) {
+  test(`demo button, ${scenario} → triage ${code}, retry keeps the entries`, async () => {
+    await withPage({ locale, query: `?speed=${SPEED}` }, async (page) => {
+      await page.getByTestId("demo-scenario").selectOption(scenario);
+      await page.getByTestId("demo-start").click();
+      await stepIs(page, 4);
+      // The demo fills in its credentials.
+      assert.equal(await page.getByTestId("cred-id").inputValue(), DEMO_ID);
+      await page.getByTestId("cred-submit").click();
+      await page.getByTestId("triage").waitFor({ timeout: 60_000 });
+      assert.equal(await page.getByTestId("triage-code").innerText(), code);
+      await shot(page, `triage-${scenario}-${locale.slice(0, 2)}`);
+      await page.getByTestId("fix-credentials").click();
+      await stepIs(page, 4);
+      assert.equal(await page.getByTestId("cred-id").inputValue(), DEMO_ID, "kept what was entered");
+    });
+  });
+}
+
+test("weak signal: the scan grows until the meter answers", async () => {
+  await withPage({ locale: "ja-JP", query: `?speed=${SPEED * 2}` }, async (page) => {
+    await page.getByTestId("demo-scenario").selectOption("weak-signal");
+    await page.getByTestId("demo-start").click();
+    await stepIs(page, 4);
+    await page.getByTestId("cred-submit").click();
+    await page.waitForFunction(
+      () => /3 回目/.test(document.querySelector('[data-testid="scan-attempt"]')?.textContent ?? ""),
+      null,
+      { timeout: 60_000 },
+    );
+    await shot(page, "scan-weak-ja");
+    await dashboardPower(page);
+    assert.match(await page.getByTestId("signal").innerText(), /弱い|ふつう/);
+  });
+});
+
+test("unplug and replug on the dashboard", async () => {
+  await withPage({ locale: "en-US", fake: { sim: { preset: "demo", speed: SPEED } } }, async (page) => {
+    await page.getByTestId("connect").click();
+    await stepIs(page, 4);
+    await enterCredentials(page, DEMO_ID, DEMO_PW);
+    await page.getByTestId("cred-submit").click();
+    await dashboardPower(page);
+    await page.evaluate(() => window.__fakeSerial.unplug());
+    await page.getByTestId("banner").waitFor();
+    assert.equal(await page.getByTestId("triage-code").innerText(), "BR-13");
+    await shot(page, "dashboard-unplugged-en");
+    // Replug: a fresh dongle on the same port; the remembered meter skips the scan.
+    await page.getByTestId("tab-setup").click();
+    await page.getByTestId("retry").click();
+    // The credentials given before are still in memory: no need to type them again.
+    await stepIs(page, 7);
+    await page.getByTestId("tab-dashboard").click();
+    await page.waitForFunction(
+      () => /Reading/.test(document.querySelector('[data-testid="session-state"]')?.textContent ?? ""),
+      null,
+      { timeout: 60_000 },
+    );
+    const log = await page.evaluate(() => window.__fakeSerial.log.requestCalls.length);
+    assert.equal(log, 2, "the chooser was used again for the replugged dongle");
+    await shot(page, "dashboard-replugged-en");
+  });
+});
+
+test("session expiry while the dashboard runs: re-authenticates and keeps reading", async () => {
+  await withPage({ locale: "ja-JP", query: `?speed=${SPEED * 2}` }, async (page) => {
+    await page.getByTestId("demo-scenario").selectOption("short-session");
+    await page.getByTestId("demo-start").click();
+    await stepIs(page, 4);
+    await page.getByTestId("cred-submit").click();
+    await dashboardPower(page);
+    // The simulated session lasts 120 s: EVENT 29, automatic re-authentication.
+    await page.waitForFunction(
+      () => /再認証中/.test(document.querySelector('[data-testid="session-state"]')?.textContent ?? ""),
+      null,
+      { timeout: 60_000 },
+    );
+    await shot(page, "dashboard-reauth-ja");
+    await page.waitForFunction(
+      () => /計測中/.test(document.querySelector('[data-testid="session-state"]')?.textContent ?? ""),
+      null,
+      { timeout: 60_000 },
+    );
+    const before = await page.getByTestId("updated").innerText();
+    assert.ok(before.length > 0);
+  });
+});
