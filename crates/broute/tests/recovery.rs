@@ -70,8 +70,10 @@ fn peer_termination_rejoins_and_keeps_reading() {
 
 #[test]
 fn transmit_limit_pauses_then_resumes() {
-    let mut cfg = broute::Config::default();
-    cfg.poll_interval = core::time::Duration::from_secs(1);
+    let cfg = broute::Config {
+        poll_interval: core::time::Duration::from_secs(1),
+        ..Default::default()
+    };
     let mut p = pair_with(preset("tx-limit"), cfg);
     run_to_reading(&mut p);
     p.run_for(2 * HOUR);
