@@ -9,10 +9,12 @@
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+pub mod bench_hooks;
 pub mod components;
 pub mod control;
 pub mod demo;
 pub mod pages;
+pub mod pwa;
 pub mod serial;
 pub mod session;
 pub mod state;
@@ -26,6 +28,7 @@ use leptos::prelude::*;
 #[component]
 pub fn App() -> impl IntoView {
     demo::install_test_hook();
+    pwa::register_service_worker();
     view! {
         <I18nContextProvider>
             <Shell/>
@@ -64,6 +67,7 @@ fn Shell() -> impl IntoView {
         }
     };
     view! {
+        <bench_hooks::BenchHooks/>
         <header class="top">
             <h1>{t!(i18n, app_title)}</h1>
             <LanguageSwitch/>

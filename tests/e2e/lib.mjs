@@ -109,3 +109,23 @@ export async function shot(page, name) {
 export async function appReady(page) {
   await page.waitForSelector("header.top h1");
 }
+
+/** The Chromium flags every test browser gets (for scripts that launch their own, e.g. bench.mjs). */
+export const chromiumArgs = () => [...CHROMIUM_ARGS];
+
+/**
+ * Record every request the context makes (page and service worker alike) and every
+ * `securitypolicyviolation` event the page sees (in `window.__cspViolations`). Call before the
+ * first navigation.
+ */
+export async function watchRequestsAndCsp(context) {
+  const requests = [];
+  context.on("request", (r) => requests.push(r.url()));
+  await context.addInitScript({
+    content: `window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI + " " + (e.sample || ""));
+});`,
+  });
+  return { requests };
+}

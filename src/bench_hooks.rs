@@ -1,0 +1,101 @@
+//! Hooks for the browser measurements (`make bench-browser`, tests/e2e/bench.mjs): fill the
+//! dashboard's power series with a day of realistic readings without waiting a day.
+//!
+//! `window.__broute_fill_samples(n, step_ms)` replaces the samples with `n` readings `step_ms`
+//! apart ending now; `window.__broute_push_sample()` appends the next one (as a live reading
+//! would, dropping the oldest beyond [`SAMPLES_MAX`]). Powers come from the simulator's load
+//! profile (`sim::Meter::reading_at`) of the demo meter. Both return the number of samples.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsValue;
+
+use crate::control::Ctl;
+use crate::state::{Sample, SAMPLES_MAX};
+
+struct Gen {
+    meter: sim::Meter,
+    /// Virtual ms of the next sample.
+    next_ms: u64,
+    step_ms: u64,
+}
+
+impl Gen {
+    fn new() -> Self {
+        let sc = sim::Scenario::preset("demo").unwrap_or_default();
+        let seed = sim::rng::hash3(sc.seed, 100, 0);
+        let cfg = sc.meters.first().cloned().unwrap_or_default();
+        Self {
+            meter: sim::Meter::new(cfg, sc.start, seed),
+            next_ms: 0,
+            step_ms: 5_000,
+        }
+    }
+
+    fn next(&mut self) -> f64 {
+        let w = f64::from(self.meter.reading_at(self.next_ms).power_w);
+        self.next_ms += self.step_ms;
+        w
+    }
+}
+
+fn set_fn(name: &str, f: JsValue) {
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &JsValue::from_str(name), &f);
+    }
+}
+
+/// Installs the window hooks; renders nothing. Mounted once inside the app's shell.
+#[component]
+pub fn BenchHooks() -> impl IntoView {
+    let samples = expect_context::<Ctl>().state.samples;
+    let gen = Rc::new(RefCell::new(Gen::new()));
+
+    let g = gen.clone();
+    let fill =
+        Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(move |n: JsValue, step: JsValue| {
+            let n = n
+                .as_f64()
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .unwrap_or(0.0) as usize;
+            let n = n.min(SAMPLES_MAX);
+            let step = step
+                .as_f64()
+                .filter(|s| s.is_finite() && *s >= 1.0)
+                .unwrap_or(5_000.0);
+            let mut g = g.borrow_mut();
+            *g = Gen::new();
+            g.step_ms = step as u64;
+            let end = js_sys::Date::now();
+            let v: VecDeque<Sample> = (0..n)
+                .map(|i| Sample {
+                    t_ms: end - step * (n - 1 - i) as f64,
+                    w: g.next(),
+                })
+                .collect();
+            samples.set(v);
+            JsValue::from(n as f64)
+        });
+    set_fn("__broute_fill_samples", fill.into_js_value());
+
+    let push = Closure::<dyn Fn() -> JsValue>::new(move || {
+        let mut g = gen.borrow_mut();
+        let step = g.step_ms as f64;
+        let w = g.next();
+        let mut len = 0;
+        samples.update(|s| {
+            let t_ms = s.back().map_or_else(js_sys::Date::now, |x| x.t_ms + step);
+            s.push_back(Sample { t_ms, w });
+            while s.len() > SAMPLES_MAX {
+                s.pop_front();
+            }
+            len = s.len();
+        });
+        JsValue::from(len as f64)
+    });
+    set_fn("__broute_push_sample", push.into_js_value());
+}
