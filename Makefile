@@ -10,7 +10,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 WASM := --target wasm32-unknown-unknown
 PURE := -p echonet -p skstack -p broute -p sim
 
-.PHONY: serve test setup setup-test dist fmt-check clippy test-host test-wasm e2e fuzz bench
+.PHONY: serve test setup setup-test dist fmt-check clippy test-host test-wasm e2e fuzz bench bench-browser
 
 ## make serve: install what is missing, then serve the app on http://127.0.0.1:8080
 serve: setup
@@ -52,3 +52,8 @@ fuzz:
 
 bench:
 	cargo bench --workspace --exclude broute-app
+
+# Browser figures of the release bundle (first-load transfer, time to interactive, chart redraw
+# and memory); builds nothing: run `make dist` first. Printed, never asserted.
+bench-browser:
+	node tests/e2e/bench.mjs
