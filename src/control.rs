@@ -15,6 +15,8 @@ pub enum Tab {
     Setup,
     /// Live readings.
     Dashboard,
+    /// Recording, exports, history, support bundle.
+    Data,
     /// The trace console and the log decoder.
     Trace,
     /// Settings.
@@ -39,6 +41,7 @@ pub struct Ctl {
     /// Ports granted earlier.
     pub granted: RwSignal<Vec<Port>, LocalStorage>,
     session: StoredValue<Option<Session>, LocalStorage>,
+    active: RwSignal<bool>,
     creds: StoredValue<Option<Credentials>, LocalStorage>,
     generation: StoredValue<u32>,
     lang: StoredValue<echonet::pretty::Lang>,
@@ -70,11 +73,13 @@ impl Ctl {
             demo_scenario: RwSignal::new("demo".into()),
             granted: RwSignal::new_local(Vec::new()),
             session: StoredValue::new_local(None),
+            active: RwSignal::new(false),
             creds: StoredValue::new_local(None),
             generation: StoredValue::new(0),
             lang: StoredValue::new(echonet::pretty::Lang::Ja),
         };
         provide_context(ctl);
+        crate::data::init(ctl.state);
         spawn_local(async move {
             if let Ok(ports) = serial::granted_ports().await {
                 ctl.granted.set(ports);
@@ -107,7 +112,13 @@ impl Ctl {
         self.session.with_value(|s| s.is_some())
     }
 
+    /// Reactive: whether a session exists.
+    pub fn has_session_signal(&self) -> RwSignal<bool> {
+        self.active
+    }
+
     async fn stop_current(&self) {
+        self.active.set(false);
         if let Some(s) = self.session.try_update_value(|s| s.take()).flatten() {
             s.close().await;
         }
@@ -123,15 +134,27 @@ impl Ctl {
         };
         store::save_place(&place);
         let creds = self.creds.get_value();
+        let speed = match mode {
+            Mode::Demo(_) => demo_speed(),
+            Mode::Real => 1.0,
+        };
         // A failure to open is shown through `state.link`.
-        if let Ok(s) =
-            session::start(self.state, port, mode, self.lang.get_value(), generation).await
+        if let Ok(s) = session::start(
+            self.state,
+            port,
+            mode,
+            self.lang.get_value(),
+            generation,
+            speed,
+        )
+        .await
         {
             if let Some(c) = creds {
                 s.set_credentials(&c);
             }
             if self.generation.get_value() == generation {
                 self.session.set_value(Some(s));
+                self.active.set(true);
             } else {
                 s.close().await;
             }
@@ -223,6 +246,11 @@ impl Ctl {
             ctl.state.mode.set(None);
             ctl.state.link.set(LinkStatus::Closed);
         });
+    }
+
+    /// Current UI language for exports and decoded frames.
+    pub fn lang(&self) -> echonet::pretty::Lang {
+        self.lang.get_value()
     }
 
     /// Run `f` on the current session.

@@ -12,9 +12,11 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub mod bench_hooks;
 pub mod components;
 pub mod control;
+pub mod data;
 pub mod demo;
 pub mod pages;
 pub mod pwa;
+pub mod record;
 pub mod serial;
 pub mod session;
 pub mod state;
@@ -54,6 +56,7 @@ fn Shell() -> impl IntoView {
             match tab {
                 Tab::Setup => t_string!(i18n, tab_setup),
                 Tab::Dashboard => t_string!(i18n, tab_dashboard),
+                Tab::Data => t_string!(i18n, tab_data),
                 Tab::Trace => t_string!(i18n, tab_trace),
                 Tab::Settings => t_string!(i18n, tab_settings),
             }
@@ -75,6 +78,7 @@ fn Shell() -> impl IntoView {
         <nav class="tabs" role="tablist">
             {tab_button(Tab::Setup, "tab-setup")}
             {tab_button(Tab::Dashboard, "tab-dashboard")}
+            {tab_button(Tab::Data, "tab-data")}
             {tab_button(Tab::Trace, "tab-trace")}
             {tab_button(Tab::Settings, "tab-settings")}
         </nav>
@@ -82,6 +86,7 @@ fn Shell() -> impl IntoView {
             {move || match ctl.tab.get() {
                 Tab::Setup => pages::setup::SetupPage().into_any(),
                 Tab::Dashboard => pages::dashboard::DashboardPage().into_any(),
+                Tab::Data => pages::data::DataPage().into_any(),
                 Tab::Trace => pages::trace::TracePage().into_any(),
                 Tab::Settings => pages::settings::SettingsPage().into_any(),
             }}

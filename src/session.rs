@@ -38,10 +38,24 @@ struct Inner {
     rx: RefCell<skstack::LineSplitter>,
     lang: Cell<Lang>,
     generation: u32,
+    /// Raw serial bytes both ways and engine events, for the support bundle (bounded).
+    log: RefCell<std::collections::VecDeque<(u64, LogItem)>>,
+    /// Wall-clock time (ms since the epoch) of session time 0.
+    epoch_ms: f64,
     /// Exact strings to hide in the trace: the credentials and the pairing ID, as text and as
     /// hex (they travel inside PANA datagrams).
     secrets: RefCell<skstack::Scrubber>,
 }
+
+/// One entry of the support-bundle log.
+#[derive(Clone)]
+enum LogItem {
+    Serial { sent: bool, bytes: Vec<u8> },
+    Event(Box<Event>),
+}
+
+/// Entries kept for the support bundle (the newest).
+const LOG_MAX: usize = 50_000;
 
 /// A running session. Cheap to clone.
 #[derive(Clone)]
@@ -81,8 +95,12 @@ fn trim_line_end(b: &[u8]) -> &[u8] {
 
 impl Session {
     /// A new session over `port` (already chosen), with the engine settings from storage.
-    pub fn new(state: AppState, port: Port, lang: Lang, generation: u32) -> Self {
+    pub fn new(state: AppState, port: Port, lang: Lang, generation: u32, speed: f64) -> Self {
         let mut cfg = Config::default();
+        // A demo meter that runs `speed` times faster can be paced that much faster too.
+        if speed > 1.0 {
+            cfg.history_gap = cfg.history_gap.div_f64(speed);
+        }
         if let Some(secs) = store::poll_interval_secs() {
             cfg.poll_interval = core::time::Duration::from_secs(secs);
         }
@@ -102,6 +120,8 @@ impl Session {
             lang: Cell::new(lang),
             generation,
             secrets: RefCell::new(skstack::Scrubber::default()),
+            log: RefCell::new(std::collections::VecDeque::new()),
+            epoch_ms: js_sys::Date::now(),
         }))
     }
 
@@ -214,6 +234,10 @@ impl Session {
         let st = self.0.state;
         match ev {
             LinkEvent::Data(bytes) => {
+                self.log(LogItem::Serial {
+                    sent: false,
+                    bytes: bytes.clone(),
+                });
                 self.trace_rx(&bytes);
                 let now = self.now();
                 self.0.engine.borrow_mut().handle_bytes(&bytes, now);
@@ -228,6 +252,42 @@ impl Session {
             }
             LinkEvent::Closed => {}
         }
+    }
+
+    fn log(&self, item: LogItem) {
+        let at = self.now().as_millis();
+        let mut log = self.0.log.borrow_mut();
+        log.push_back((at, item));
+        while log.len() > LOG_MAX {
+            log.pop_front();
+        }
+    }
+
+    /// Build the support bundle: identities, phases, causes, figures and the decoded trace,
+    /// everything passed through the redactor (credentials, addresses, MACs, pairing ID).
+    pub fn support_bundle(&self, redactor: export::Redactor, lang: Lang) -> export::Bundle {
+        let mut b = export::BundleBuilder::new(
+            redactor,
+            env!("CARGO_PKG_VERSION"),
+            js_sys::Date::now() as i64,
+        )
+        .lang(lang);
+        b.engine_epoch_ms(self.0.epoch_ms as i64);
+        let st = self.0.state;
+        if let Some(d) = st.dongle.get_untracked() {
+            b.dongle(&d);
+        }
+        if let Some(m) = st.meter.get_untracked() {
+            b.meter(&m);
+        }
+        for (at, item) in self.0.log.borrow().iter() {
+            match item {
+                LogItem::Serial { sent, bytes } => b.serial(*at, *sent, bytes),
+                LogItem::Event(ev) => b.event(*at, ev),
+            }
+        }
+        b.figures(self.0.engine.borrow().figures());
+        b.build()
     }
 
     fn trace_rx(&self, bytes: &[u8]) {
@@ -267,10 +327,14 @@ impl Session {
             if let Some(l) = self.0.link.borrow().as_ref() {
                 l.send(&bytes);
             }
+            self.log(LogItem::Serial { sent: true, bytes });
         }
         loop {
             let ev = self.0.engine.borrow_mut().poll_event();
             let Some(ev) = ev else { break };
+            if !matches!(ev, Event::Frame { .. }) {
+                self.log(LogItem::Event(Box::new(ev.clone())));
+            }
             self.apply(ev);
         }
         self.0
@@ -356,8 +420,29 @@ impl Session {
                 }
                 st.last.set(Some(r));
                 st.last_at.set(Some(t));
+                let scaling = st
+                    .meter
+                    .with_untracked(|m| m.as_ref().map(export::Scaling::from));
+                let rec = export::Record::from_reading(t as i64, &r, scaling.as_ref());
+                crate::data::record(rec);
             }
-            Event::HalfHour(h) => st.half_hour.set(Some(h)),
+            Event::HalfHour(h) => {
+                st.half_hour.set(Some(h));
+                let scaling = st
+                    .meter
+                    .with_untracked(|m| m.as_ref().map(export::Scaling::from));
+                let rec = export::Record::from_half_hour(
+                    js_sys::Date::now() as i64,
+                    &h,
+                    scaling.as_ref(),
+                );
+                crate::data::record(rec);
+            }
+            Event::History(rec) => {
+                for day in export::HistoryDay::from_record(&rec) {
+                    crate::data::record_day(day);
+                }
+            }
             Event::HistoryProgress(p) => st.history.set(Some((p.done, p.total))),
             Event::HistoryDone { .. } => st.history.set(None),
             Event::Triage(c) => st.cause.set(Some(c)),
@@ -399,10 +484,11 @@ pub async fn start(
     mode: Mode,
     lang: Lang,
     generation: u32,
+    speed: f64,
 ) -> Result<Session, serial::SerialError> {
     state.reset_attempt();
     state.mode.set(Some(mode));
-    let s = Session::new(state, port, lang, generation);
+    let s = Session::new(state, port, lang, generation, speed);
     match s.open().await {
         Ok(()) => Ok(s),
         Err(e) => {

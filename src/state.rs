@@ -116,6 +116,12 @@ pub struct AppState {
     pub clock_ms: RwSignal<u64>,
     /// History job progress (done, total).
     pub history: RwSignal<Option<(u16, u16)>>,
+    /// Records stored in IndexedDB.
+    pub recorded: RwSignal<usize>,
+    /// History days stored in IndexedDB.
+    pub days_stored: RwSignal<usize>,
+    /// Why recording does not work, if it does not.
+    pub storage_error: RwSignal<Option<String>>,
 }
 
 impl AppState {
@@ -140,6 +146,9 @@ impl AppState {
             figures: RwSignal::new(Figures::default()),
             clock_ms: RwSignal::new(0),
             history: RwSignal::new(None),
+            recorded: RwSignal::new(0),
+            days_stored: RwSignal::new(0),
+            storage_error: RwSignal::new(None),
         }
     }
 

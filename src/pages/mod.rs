@@ -1,5 +1,6 @@
 //! One module per page.
 pub mod dashboard;
+pub mod data;
 pub mod settings;
 pub mod setup;
 pub mod trace;

@@ -1,0 +1,297 @@
+//! Data: the recording and its CSV, meter history to CSV, granularity, the support bundle.
+
+use broute::{HistoryRequest, Phase};
+use export::{Bundle, CsvOptions, Lang, MeterColumns, Redactor, Scaling, TimelineKind};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use skstack::normalize_input;
+use wasm_bindgen::JsCast;
+
+use crate::control::Ctl;
+use crate::data::{download, read_file, stamp};
+use crate::i18n::*;
+use crate::record;
+
+const CSV: &str = "text/csv;charset=utf-8";
+
+fn lang(ctl: &Ctl) -> Lang {
+    ctl.lang()
+}
+
+/// The data page.
+#[component]
+pub fn DataPage() -> impl IntoView {
+    view! {
+        <RecordingCard/>
+        <HistoryCard/>
+        <GranularityCard/>
+        <BundleCard/>
+    }
+}
+
+#[component]
+fn RecordingCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
+    let armed = RwSignal::new(false);
+    let cleared = RwSignal::new(false);
+    let export_csv = move |_| {
+        let l = lang(&ctl);
+        let opts = CsvOptions {
+            meter: st
+                .meter
+                .with_untracked(|m| m.as_ref().map(MeterColumns::from_identity)),
+        };
+        let hv = st.meter.with_untracked(|m| {
+            m.as_ref()
+                .is_some_and(|m| m.class == broute::MeterClass::HighVoltage)
+        });
+        spawn_local(async move {
+            if let Ok(recs) = record::records().await {
+                let bytes = if hv {
+                    export::csv_readings_hv(&recs, l, &opts)
+                } else {
+                    export::csv_readings(&recs, l, &opts)
+                };
+                download(&format!("broute-readings-{}.csv", stamp()), CSV, &bytes);
+            }
+        });
+    };
+    let clear = move |_| {
+        if !armed.get_untracked() {
+            armed.set(true);
+            return;
+        }
+        armed.set(false);
+        spawn_local(async move {
+            if record::clear_all().await.is_ok() {
+                st.recorded.set(0);
+                st.days_stored.set(0);
+                st.samples.set(Default::default());
+                cleared.set(true);
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="rec-h">
+            <h2 id="rec-h">{t!(i18n, rec_heading)}</h2>
+            {move || st.storage_error.get().map(|e| view! {
+                <p class="status bad" role="alert">{t_string!(i18n, rec_error, detail = e).to_string()}</p>
+            })}
+            <p data-testid="rec-count">{move || t_string!(i18n, rec_count, n = st.recorded.get()).to_string()}</p>
+            <div class="actions">
+                <button type="button" class="primary" data-testid="rec-csv" on:click=export_csv
+                    disabled=move || st.recorded.get() == 0>
+                    {t!(i18n, rec_csv)}
+                </button>
+                <button type="button" data-testid="rec-clear" on:click=clear
+                    disabled=move || st.recorded.get() == 0 && st.days_stored.get() == 0>
+                    {move || if armed.get() { t!(i18n, rec_clear_confirm).into_any() } else { t!(i18n, rec_clear).into_any() }}
+                </button>
+                {move || cleared.get().then(|| view! { <span role="status">{t!(i18n, rec_cleared)}</span> })}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn HistoryCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
+    let days = RwSignal::new("7".to_string());
+    let connected = move || {
+        matches!(
+            st.phase.get(),
+            Phase::Reading | Phase::ReAuthenticating | Phase::TxLimited
+        )
+    };
+    let read = move |_| {
+        let n = days
+            .get_untracked()
+            .trim()
+            .parse::<u8>()
+            .unwrap_or(7)
+            .clamp(1, 100);
+        ctl.with_session(|s| s.request_history(HistoryRequest::Days { from: 0, to: n - 1 }));
+    };
+    let export_csv = move |_| {
+        let l = lang(&ctl);
+        let scaling = st.meter.with_untracked(|m| m.as_ref().map(Scaling::from));
+        spawn_local(async move {
+            if let (Ok(d), Some(s)) = (record::days().await, scaling) {
+                let bytes = export::csv_history(&d, &s, l);
+                download(&format!("broute-history-{}.csv", stamp()), CSV, &bytes);
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="hist-h">
+            <h2 id="hist-h">{t!(i18n, hist_heading)}</h2>
+            <p class="note">{t!(i18n, hist_hint)}</p>
+            <div class="form-row">
+                <label for="hist-days">{t!(i18n, hist_days)}</label>
+                <input id="hist-days" data-testid="hist-days" type="number" min="1" max="100"
+                    prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
+                <button type="button" data-testid="hist-read" on:click=read
+                    disabled=move || !connected() || st.history.get().is_some()>
+                    {t!(i18n, hist_read)}
+                </button>
+            </div>
+            {move || (!connected()).then(|| view! { <p class="note">{t!(i18n, hist_need_session)}</p> })}
+            {move || st.history.get().map(|(done, total)| view! {
+                <progress data-testid="hist-progress" max=total value=done></progress>
+                <p role="status">{t_string!(i18n, hist_progress, done = done, total = total).to_string()}</p>
+            })}
+            <p data-testid="hist-stored">{move || t_string!(i18n, hist_stored, n = st.days_stored.get()).to_string()}</p>
+            <button type="button" data-testid="hist-csv" on:click=export_csv
+                disabled=move || st.days_stored.get() == 0 || st.meter.with(|m| m.is_none())>
+                {t!(i18n, hist_csv)}
+            </button>
+        </section>
+    }
+}
+
+#[component]
+fn GranularityCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
+    let text = RwSignal::new(None::<String>);
+    // Recompute when the meter is known or the language changes (cheap: one pass over records).
+    Effect::new(move |_| {
+        let _ = i18n.get_locale();
+        let _ = st.recorded.get() / 10;
+        let Some(scaling) = st.meter.with(|m| m.as_ref().map(Scaling::from)) else {
+            text.set(None);
+            return;
+        };
+        let l = lang(&ctl);
+        spawn_local(async move {
+            let recs = record::records().await.unwrap_or_default();
+            let g = export::diagnose(&scaling, &export::granularity::samples(&recs));
+            text.set(Some(g.explain(l)));
+        });
+    });
+    let export_csv = move |_| {
+        let l = lang(&ctl);
+        let Some(scaling) = st.meter.with_untracked(|m| m.as_ref().map(Scaling::from)) else {
+            return;
+        };
+        spawn_local(async move {
+            let recs = record::records().await.unwrap_or_default();
+            let rows = export::minute_table(&export::granularity::samples(&recs), &scaling);
+            let bytes = export::minute_table_csv(&rows, l);
+            download(&format!("broute-minutes-{}.csv", stamp()), CSV, &bytes);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="gran-h">
+            <h2 id="gran-h">{t!(i18n, gran_heading)}</h2>
+            <p data-testid="granularity">
+                {move || match text.get() {
+                    Some(t) => t.into_any(),
+                    None => t!(i18n, gran_need_meter).into_any(),
+                }}
+            </p>
+            <button type="button" data-testid="gran-csv" on:click=export_csv
+                disabled=move || st.meter.with(|m| m.is_none()) || st.recorded.get() == 0>
+                {t!(i18n, gran_minute_csv)}
+            </button>
+        </section>
+    }
+}
+
+#[component]
+fn BundleCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let loaded = RwSignal::new(None::<Result<Vec<String>, String>>);
+    let shown = RwSignal::new(20usize);
+    let make = move |_| {
+        // The redactor learns the credentials as typed, so it can hide every form of them.
+        let id = normalize_input(&ctl.id_input.get_untracked()).text;
+        let pw = normalize_input(&ctl.pw_input.get_untracked()).text;
+        let redactor = Redactor::new().with_credentials(&id, &pw);
+        let l = lang(&ctl);
+        ctl.with_session(|s| {
+            let b = s.support_bundle(redactor.clone(), l);
+            download(
+                &format!("broute-support-{}.json", stamp()),
+                "application/json",
+                b.to_json().as_bytes(),
+            );
+        });
+    };
+    let open = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        spawn_local(async move {
+            let Some(text) = read_file(&input).await else {
+                return;
+            };
+            loaded.set(Some(match Bundle::from_json(&text) {
+                Ok(b) => Ok(b
+                    .timeline()
+                    .iter()
+                    .map(|e| {
+                        let what = match e.kind {
+                            TimelineKind::Phase(p) => format!("● {p}"),
+                            TimelineKind::Cause(code, name) => format!("⚠ {code} {name}"),
+                            TimelineKind::Note(n) => format!("✎ {n}"),
+                            TimelineKind::Trace(t) => {
+                                let mut s = t.text.as_str().to_string();
+                                for d in &t.decoded {
+                                    s.push_str("\n      ");
+                                    s.push_str(d.as_str());
+                                }
+                                s
+                            }
+                        };
+                        format!("{:>8.3}  {what}", e.ms as f64 / 1000.0)
+                    })
+                    .collect()),
+                Err(e) => Err(e.to_string()),
+            }));
+            shown.set(20);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="bundle-h">
+            <h2 id="bundle-h">{t!(i18n, bundle_heading)}</h2>
+            <p class="note">{t!(i18n, bundle_hint)}</p>
+            <div class="actions">
+                <button type="button" class="primary" data-testid="bundle-download" on:click=make
+                    disabled=move || !ctl.has_session_signal().get()>
+                    {t!(i18n, bundle_download)}
+                </button>
+                <label class="file">
+                    {t!(i18n, bundle_open)}
+                    <input type="file" accept=".json,application/json" data-testid="bundle-open" on:change=open/>
+                </label>
+            </div>
+            {move || loaded.get().map(|r| match r {
+                Err(e) => view! { <p class="status bad" role="alert">{t_string!(i18n, bundle_error, detail = e).to_string()}</p> }.into_any(),
+                Ok(lines) => {
+                    let total = lines.len();
+                    view! {
+                        <p role="status" data-testid="bundle-loaded">{t_string!(i18n, bundle_loaded, n = total).to_string()}</p>
+                        <pre class="rx" data-testid="replay" tabindex="0">
+                            {move || lines.iter().take(shown.get()).cloned().collect::<Vec<_>>().join("\n")}
+                        </pre>
+                        <div class="actions">
+                            <button type="button" data-testid="replay-next" on:click=move |_| shown.update(|n| *n += 20)
+                                disabled=move || { shown.get() >= total }>{t!(i18n, replay_next)}</button>
+                            <button type="button" on:click=move |_| shown.set(total)>{t!(i18n, replay_all)}</button>
+                        </div>
+                    }.into_any()
+                }
+            })}
+        </section>
+    }
+}
