@@ -7,7 +7,6 @@
 //! profile (`sim::Meter::reading_at`) of the demo meter. Both return the number of samples.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -71,13 +70,17 @@ pub fn BenchHooks() -> impl IntoView {
             *g = Gen::new();
             g.step_ms = step as u64;
             let end = js_sys::Date::now();
-            let v: VecDeque<Sample> = (0..n)
-                .map(|i| Sample {
-                    t_ms: end - step * (n - 1 - i) as f64,
-                    w: g.next(),
-                })
-                .collect();
-            samples.set(v);
+            // One push at a time, as live readings arrive: the deque's capacity grows the same way.
+            samples.update(|s| {
+                s.clear();
+                for i in 0..n {
+                    let w = g.next();
+                    s.push_back(Sample {
+                        t_ms: end - step * (n - 1 - i) as f64,
+                        w,
+                    });
+                }
+            });
             JsValue::from(n as f64)
         });
     set_fn("__broute_fill_samples", fill.into_js_value());
