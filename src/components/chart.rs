@@ -61,6 +61,18 @@ pub fn downsample(samples: &VecDeque<Sample>, end: f64, window: f64, n: usize) -
         .collect()
 }
 
+/// One decimal without float formatting (keeps core's float printer out of the bundle).
+fn d1(v: f64) -> String {
+    let t = (v * 10.0).round() as i64;
+    let sign = if t < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", t.abs() / 10, t.abs() % 10)
+}
+
+/// Whole number without float formatting.
+fn d0(v: f64) -> String {
+    (v.round() as i64).to_string()
+}
+
 fn hhmm(t_ms: f64) -> String {
     // Japan time (UTC+9, no daylight saving).
     let secs = (t_ms / 1000.0).floor() as i64 + 9 * 3600;
@@ -92,33 +104,33 @@ pub fn PowerChart(
         let y = |v: f64| 4.0 + (hi - v) / span * (H - PAD_B - 8.0);
         let line: String = b
             .iter()
-            .map(|p| format!("{:.1},{:.1}", x(p.t), y(p.mean)))
+            .map(|p| format!("{},{}", d1(x(p.t)), d1(y(p.mean))))
             .collect::<Vec<_>>()
             .join(" ");
         let mut band: Vec<String> = b
             .iter()
-            .map(|p| format!("{:.1},{:.1}", x(p.t), y(p.max)))
+            .map(|p| format!("{},{}", d1(x(p.t)), d1(y(p.max))))
             .collect();
         band.extend(
             b.iter()
                 .rev()
-                .map(|p| format!("{:.1},{:.1}", x(p.t), y(p.min))),
+                .map(|p| format!("{},{}", d1(x(p.t)), d1(y(p.min)))),
         );
         (line, band.join(" "), y(0.0), lo, hi, end, w)
     };
     view! {
-        <svg class="chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=move || label.get()
+        <svg class="chart" viewBox="0 0 640 200" role="img" aria-label=move || label.get()
             data-testid="chart" preserveAspectRatio="none">
             {move || {
                 let (line, band, zero, lo, hi, end, w) = geometry();
                 view! {
-                    <line x1=PAD_L x2=W y1=zero y2=zero class="zero"/>
+                    <line x1=d0(PAD_L) x2=d0(W) y1=d1(zero) y2=d1(zero) class="zero"/>
                     <polygon points=band class="band"/>
                     <polyline points=line class="line" data-testid="chart-line"/>
-                    <text x="2" y="14" class="axis">{format!("{hi:.0} W")}</text>
-                    <text x="2" y={H - PAD_B} class="axis">{format!("{lo:.0} W")}</text>
-                    <text x=PAD_L y={H - 4.0} class="axis">{if end > 0.0 { hhmm(end - w) } else { String::new() }}</text>
-                    <text x={W - 40.0} y={H - 4.0} class="axis">{if end > 0.0 { hhmm(end) } else { String::new() }}</text>
+                    <text x="2" y="14" class="axis">{format!("{} W", d0(hi))}</text>
+                    <text x="2" y=d0(H - PAD_B) class="axis">{format!("{} W", d0(lo))}</text>
+                    <text x=d0(PAD_L) y=d0(H - 4.0) class="axis">{if end > 0.0 { hhmm(end - w) } else { String::new() }}</text>
+                    <text x=d0(W - 40.0) y=d0(H - 4.0) class="axis">{if end > 0.0 { hhmm(end) } else { String::new() }}</text>
                 }
             }}
         </svg>

@@ -253,7 +253,7 @@ fn BundleCard() -> impl IntoView {
                                 s
                             }
                         };
-                        format!("{:>8.3}  {what}", e.ms as f64 / 1000.0)
+                        format!("{:>4}.{:03}  {what}", e.ms / 1000, e.ms % 1000)
                     })
                     .collect()),
                 Err(e) => Err(e.to_string()),

@@ -458,7 +458,7 @@ fn ScanCard() -> impl IntoView {
                     </p>
                 }
             })}
-            <progress data-testid="scan-progress" max="100" value=move || format!("{:.0}", pct())
+            <progress data-testid="scan-progress" max="100" value=move || (pct().round() as i64).to_string()
                 aria-label=move || t_string!(i18n, scan_heading).to_string()></progress>
             <p class="note">{t!(i18n, scan_hint)}</p>
             <PansList/>
