@@ -42,6 +42,17 @@ pub fn App() -> impl IntoView {
 fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     let ctl = Ctl::provide();
+    // A language chosen with the header buttons wins over the browser's preference. The
+    // provider applies the browser's choice in an effect, so apply ours in a later one, once.
+    Effect::new(move |done: Option<()>| {
+        if done.is_none() {
+            match store::lang().as_deref() {
+                Some("ja") => i18n.set_locale(Locale::ja),
+                Some("en") => i18n.set_locale(Locale::en),
+                _ => {}
+            }
+        }
+    });
     // Decoded frames follow the UI language.
     Effect::new(move |_| {
         let lang = match i18n.get_locale() {
@@ -105,7 +116,10 @@ fn LanguageSwitch() -> impl IntoView {
                 class="lang"
                 lang=lang
                 aria-pressed=move || (i18n.get_locale() == locale).to_string()
-                on:click=move |_| i18n.set_locale(locale)
+                on:click=move |_| {
+                    i18n.set_locale(locale);
+                    store::save_lang(lang);
+                }
             >
                 {label}
             </button>

@@ -8,6 +8,7 @@ use skstack::{Dialect, Mac};
 const PROFILE: &str = "broute.profile";
 const INTERVAL: &str = "broute.poll_interval_s";
 const PLACE: &str = "broute.place";
+const LANG: &str = "broute.lang";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -101,4 +102,14 @@ pub fn save_place(p: &str) {
 /// Forget where the user was.
 pub fn forget_place() {
     remove(PLACE);
+}
+
+/// The language the user chose with the header buttons (`"ja"` or `"en"`), if any.
+pub fn lang() -> Option<String> {
+    get(LANG).filter(|l| l == "ja" || l == "en")
+}
+
+/// Remember the language the user chose.
+pub fn save_lang(l: &str) {
+    set(LANG, l);
 }

@@ -186,6 +186,12 @@ test("language switch changes the page text", async () => {
       document.querySelector('[data-testid="connect"]')?.innerText.includes("ドングルを接続"),
     );
     assert.match(await page.getByTestId("browser-check").innerText(), /通信できます/);
+    // The choice survives a reload although the browser prefers English.
+    await page.reload();
+    await appReady(page);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="connect"]')?.innerText.includes("ドングルを接続"),
+    );
     await page.getByRole("button", { name: "English" }).click();
     await page.waitForFunction(() =>
       document.querySelector('[data-testid="connect"]')?.innerText.includes("Connect dongle"),
