@@ -35,10 +35,32 @@ fn stamp(s: OrUnset<DateTime>) -> String {
     }
 }
 
+/// An exact decimal with at least `scale` digits after the point and thousands separators,
+/// e.g. `9,213.0` for a meter whose unit is 0.1 kWh (never `9213` or `9213.000001`).
+fn fixed(d: echonet::Decimal, scale: u8) -> String {
+    let want = scale.max(d.normalized().scale());
+    let d = d.rescale(want).unwrap_or(d);
+    let m = d.mantissa();
+    let p = 10i128.pow(u32::from(d.scale()));
+    let int = i64::try_from(m.abs() / p).unwrap_or(i64::MAX);
+    let frac = m.abs() % p;
+    let sign = if m < 0 { "-" } else { "" };
+    if d.scale() == 0 {
+        format!("{sign}{}", thousands(int))
+    } else {
+        format!(
+            "{sign}{}.{:0width$}",
+            thousands(int),
+            frac,
+            width = usize::from(d.scale())
+        )
+    }
+}
+
 /// kWh with its unit, the raw count when the unit is unknown, or "no data".
-fn energy_text(e: &Energy, no_data: &str, unit: &str) -> String {
+fn energy_text(e: &Energy, no_data: &str, unit: &str, scale: u8) -> String {
     match (e.kwh, e.raw) {
-        (Some(k), _) => format!("{k} {unit}"),
+        (Some(k), _) => format!("{} {unit}", fixed(k, scale)),
         (None, Measured::Value(raw)) => format!("{raw} (raw)"),
         _ => no_data.to_string(),
     }
@@ -72,6 +94,18 @@ pub fn DashboardPage() -> impl IntoView {
     }
 
     let window = RwSignal::new(600_000.0_f64);
+    // Digits after the point that the meter's unit gives (0.1 kWh → 1; D4 adds its own).
+    let scale = move || {
+        st.meter.with(|m| {
+            m.as_ref().map_or(0, |m| match m.class {
+                MeterClass::LowVoltage => m.lv.unit.map_or(0, |u| u.factor().scale()),
+                MeterClass::HighVoltage => {
+                    m.hv.active_unit.map_or(0, |u| u.factor().scale())
+                        + m.hv.multiplier.map_or(0, |x| x.code())
+                }
+            })
+        })
+    };
     let class = move || st.meter.with(|m| m.as_ref().map(|m| m.class));
 
     let banner = move || {
@@ -128,10 +162,12 @@ pub fn DashboardPage() -> impl IntoView {
                 </dl>
             }
         });
-        let e_in = lv.energy_normal.map(|e| energy_text(&e, &no_data(), "kWh"));
+        let e_in = lv
+            .energy_normal
+            .map(|e| energy_text(&e, &no_data(), "kWh", scale()));
         let e_out = lv
             .energy_reverse
-            .map(|e| energy_text(&e, &no_data(), "kWh"));
+            .map(|e| energy_text(&e, &no_data(), "kWh", scale()));
         view! {
             <div class="grid">
                 <section class="card power" aria-labelledby="p-h">
@@ -169,9 +205,13 @@ pub fn DashboardPage() -> impl IntoView {
                 _ => no_data(),
             },
         });
-        let active = hv
-            .active_energy
-            .map(|(s, e)| format!("{} ({})", energy_text(&e, &no_data(), "kWh"), stamp(s)));
+        let active = hv.active_energy.map(|(s, e)| {
+            format!(
+                "{} ({})",
+                energy_text(&e, &no_data(), "kWh", scale()),
+                stamp(s)
+            )
+        });
         let maxd = hv.monthly_max_demand.map(|(raw, kw)| match kw {
             Some(k) => format!("{k} kW"),
             None => match raw {
@@ -179,9 +219,13 @@ pub fn DashboardPage() -> impl IntoView {
                 _ => no_data(),
             },
         });
-        let reactive = hv
-            .reactive_energy
-            .map(|(s, e)| format!("{} ({})", energy_text(&e, &no_data(), "kvarh"), stamp(s)));
+        let reactive = hv.reactive_energy.map(|(s, e)| {
+            format!(
+                "{} ({})",
+                energy_text(&e, &no_data(), "kvarh", scale()),
+                stamp(s)
+            )
+        });
         view! {
             <div class="grid">
                 <section class="card power">
@@ -206,7 +250,7 @@ pub fn DashboardPage() -> impl IntoView {
             view! {
                 <section class="card">
                     <h2>{t!(i18n, dash_half_hour)}</h2>
-                    <p class="mid" data-testid="half-hour">{format!("{} — {}", stamp(s), energy_text(&e, &no_data(), "kWh"))}</p>
+                    <p class="mid" data-testid="half-hour">{format!("{} — {}", stamp(s), energy_text(&e, &no_data(), "kWh", scale()))}</p>
                 </section>
             }
         })

@@ -86,7 +86,10 @@ for (const [locale, lang] of [
         const w = await dashboardPower(page);
         const t = await truth(page);
         assert.ok(t.some((x) => x.power_w === w), `shown ${w} W is the simulator's ${JSON.stringify(t)}`);
-        assert.match(await page.getByTestId("energy-in").innerText(), /^\d+(\.\d+)? kWh$/);
+        // The demo meter counts in 0.1 kWh (E1 = 0x01, D3 = 1): shown exactly, one decimal.
+        const kwh = (c) => `${Math.floor(c / 10).toLocaleString("en-US")}.${c % 10} kWh`;
+        const shownKwh = await page.getByTestId("energy-in").innerText();
+        assert.ok(t.some((x) => kwh(x.import_count) === shownKwh), `${shownKwh} vs ${JSON.stringify(t)}`);
         assert.match(await page.getByTestId("current-r").innerText(), /^-?\d+\.\d A$/);
         assert.match(await page.getByTestId("meter-class").innerText(), lang === "ja" ? /低圧/ : /Low-voltage/);
         await shot(page, `wizard-${preset}-7-dashboard-${lang}`);
