@@ -8,7 +8,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 
 # Pure crates also build for the browser; the app builds only for it.
 WASM := --target wasm32-unknown-unknown
-PURE := -p echonet -p skstack -p broute -p sim
+PURE := -p echonet -p skstack -p broute -p sim -p export
 
 .PHONY: serve test setup setup-test dist fmt-check clippy test-host test-wasm e2e fuzz bench bench-browser
 
@@ -48,6 +48,7 @@ e2e: dist
 	node --test --test-concurrency=1 tests/e2e/
 
 fuzz:
+	@cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 	fuzz/run.sh $${FUZZ_SECONDS:-60}
 
 bench:
