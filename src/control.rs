@@ -198,6 +198,19 @@ impl Ctl {
         });
     }
 
+    /// Start the demo again with a preset remembered from before a reload.
+    pub fn resume_demo(&self, preset: String) {
+        let ctl = *self;
+        if self.id_input.get_untracked().is_empty() {
+            self.id_input.set(sim::DEMO_ROUTE_B_ID.to_string());
+            self.pw_input.set(sim::DEMO_PASSWORD.to_string());
+        }
+        spawn_local(async move {
+            let port = Port::from_js(demo::sim_port(&preset, demo_speed()));
+            ctl.run(port, Mode::Demo(preset)).await;
+        });
+    }
+
     /// Give validated credentials to the session (kept in memory for retries).
     pub fn submit_credentials(&self, c: Credentials) {
         self.creds.set_value(Some(c.clone()));

@@ -114,7 +114,47 @@ fn HistoryCard() -> impl IntoView {
             .parse::<u8>()
             .unwrap_or(7)
             .clamp(1, 100);
-        ctl.with_session(|s| s.request_history(HistoryRequest::Days { from: 0, to: n - 1 }));
+        spawn_local(async move {
+            // Resume: past days already stored do not change; read only the missing ones
+            // (today is always read again because it is still filling up).
+            let stored: std::collections::HashSet<String> = record::days()
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|d| d.date)
+                .collect();
+            let today = export::time::jst(js_sys::Date::now() as i64).map(|d| d.date());
+            let to = (0..n)
+                .filter(|&d| {
+                    d == 0
+                        || today
+                            .and_then(|t| t.minus_days(u16::from(d)))
+                            .is_none_or(|date| !stored.contains(&export::time::format_date(date)))
+                })
+                .max()
+                .unwrap_or(0);
+            ctl.with_session(|s| s.request_history(HistoryRequest::Days { from: 0, to }));
+        });
+    };
+    let read_recent = move |_| {
+        // The newest whole half hour in Japan time, then 12 pairs back (6 hours).
+        let now = js_sys::Date::now() as i64 - 30 * 60 * 1000;
+        if let Some(t) = export::time::jst(now) {
+            let minute = if t.minute >= 30 { 30 } else { 0 };
+            if let Some(stamp) = echonet::DateTime::new(t.year, t.month, t.day, t.hour, minute, 0) {
+                ctl.with_session(|s| {
+                    s.request_history(HistoryRequest::HalfHours { stamp, count: 12 })
+                });
+            }
+        }
+    };
+    let has_ec = move || {
+        st.meter.with(|m| {
+            m.as_ref().is_some_and(|m| {
+                m.class == broute::MeterClass::LowVoltage
+                    && m.get_map.as_ref().is_some_and(|g| g.contains(0xEC))
+            })
+        })
     };
     let export_csv = move |_| {
         let l = lang(&ctl);
@@ -139,6 +179,13 @@ fn HistoryCard() -> impl IntoView {
                     {t!(i18n, hist_read)}
                 </button>
             </div>
+            <p class="note">{t!(i18n, hist_resume_note)}</p>
+            {move || has_ec().then(|| view! {
+                <button type="button" data-testid="hist-recent" on:click=read_recent
+                    disabled=move || !connected() || st.history.get().is_some()>
+                    {t!(i18n, hist_recent)}
+                </button>
+            })}
             {move || (!connected()).then(|| view! { <p class="note">{t!(i18n, hist_need_session)}</p> })}
             {move || st.history.get().map(|(done, total)| view! {
                 <progress data-testid="hist-progress" max=total value=done></progress>

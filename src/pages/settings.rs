@@ -35,9 +35,26 @@ pub fn SettingsPage() -> impl IntoView {
             forgot_port.set(true);
         });
     };
+    let lang_button = move |locale: Locale, label: &'static str, code: &'static str| {
+        view! {
+            <button type="button" lang=code data-testid=format!("settings-lang-{code}")
+                aria-pressed=move || (i18n.get_locale() == locale).to_string()
+                on:click=move |_| {
+                    i18n.set_locale(locale);
+                    store::save_lang(code);
+                }>{label}</button>
+        }
+    };
     view! {
         <section class="card" aria-labelledby="set-h">
             <h2 id="set-h">{t!(i18n, settings_heading)}</h2>
+            <div class="field" role="group" aria-labelledby="set-lang">
+                <p id="set-lang" class="label-like">{t!(i18n, language)}</p>
+                <div class="actions">
+                    {lang_button(Locale::ja, "日本語", "ja")}
+                    {lang_button(Locale::en, "English", "en")}
+                </div>
+            </div>
             <div class="field">
                 <label for="interval">{t!(i18n, settings_interval)}</label>
                 <input id="interval" data-testid="interval" type="number" min="5" max="3600" step="1"

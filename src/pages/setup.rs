@@ -97,7 +97,7 @@ pub fn SetupPage() -> impl IntoView {
                 return view! { <TriageCard cause=c/> }.into_any();
             }
             match step.get() {
-                2 => view! { <BrowserCard/> <ConnectCard/> <DemoCard/> }.into_any(),
+                2 => view! { <BrowserCard/> <ResumeCard/> <ConnectCard/> <DemoCard/> }.into_any(),
                 3 => view! { <DongleCard/> }.into_any(),
                 4 => view! { <DongleSummary/> <CredentialsCard/> }.into_any(),
                 5 => view! { <ScanCard/> }.into_any(),
@@ -191,6 +191,42 @@ fn ConnectCard() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Where the user was before a reload: offer to continue there.
+#[component]
+fn ResumeCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let ctl = expect_context::<Ctl>();
+    let place = crate::store::place();
+    move || {
+        if ctl.has_session_signal().get() {
+            return None;
+        }
+        let p = place.clone()?;
+        Some(match p.strip_prefix("demo:") {
+            Some(preset) => {
+                let preset = preset.to_string();
+                let shown = preset.clone();
+                view! {
+                    <section class="card resume" data-testid="resume">
+                        <p>{move || t_string!(i18n, resume_demo, preset = shown.clone()).to_string()}</p>
+                        <button type="button" class="primary" data-testid="resume-demo"
+                            on:click=move |_| ctl.resume_demo(preset.clone())>
+                            {t!(i18n, resume_demo_button)}
+                        </button>
+                    </section>
+                }
+                .into_any()
+            }
+            None => view! {
+                <section class="card resume" data-testid="resume">
+                    <p>{t!(i18n, resume_real)}</p>
+                </section>
+            }
+            .into_any(),
+        })
+    }
 }
 
 #[component]

@@ -129,3 +129,19 @@ document.addEventListener("securitypolicyviolation", (e) => {
   });
   return { requests };
 }
+
+/**
+ * Open a fresh browser on `url` (plus `opts.query`), wait for the app, run `fn(page, browser)`,
+ * and check that the page logged no error; always closes the browser.
+ */
+export async function withPage(url, opts, fn) {
+  const b = await openBrowser(opts);
+  try {
+    await b.page.goto(url + (opts.query ?? ""));
+    await appReady(b.page);
+    await fn(b.page, b);
+    if (b.errors.length) throw new Error(`page errors: ${JSON.stringify(b.errors)}`);
+  } finally {
+    await b.close();
+  }
+}

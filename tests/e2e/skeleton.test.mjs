@@ -2,7 +2,7 @@
 // clean close, reconnect to a granted port. Both languages, screenshots of every state.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, shot, appReady } from "./lib.mjs";
+import { startServer, shot, appReady, withPage as withPageAt } from "./lib.mjs";
 
 let server;
 before(async () => {
@@ -12,17 +12,7 @@ after(async () => {
   await server?.close();
 });
 
-async function withPage(opts, fn) {
-  const b = await openBrowser(opts);
-  try {
-    await b.page.goto(server.url);
-    await appReady(b.page);
-    await fn(b.page, b);
-    assert.deepEqual(b.errors, [], "no page errors or console errors");
-  } finally {
-    await b.close();
-  }
-}
+const withPage = (opts, fn) => withPageAt(server.url, opts, fn);
 
 const fakeLog = (page) => page.evaluate(() => JSON.parse(JSON.stringify(window.__fakeSerial.log)));
 

@@ -4,7 +4,7 @@
 // simulator's ground truth; unplug; session expiry while the dashboard runs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, shot, appReady } from "./lib.mjs";
+import { startServer, shot, appReady, withPage as withPageAt } from "./lib.mjs";
 
 const DEMO_ID = "0000004F3A210000000000000A18C3D7";
 const DEMO_PW = "K7QX3M9PA2TB";
@@ -18,17 +18,7 @@ after(async () => {
   await server?.close();
 });
 
-async function withPage(opts, fn) {
-  const b = await openBrowser(opts);
-  try {
-    await b.page.goto(server.url + (opts.query ?? ""));
-    await appReady(b.page);
-    await fn(b.page, b);
-    assert.deepEqual(b.errors, [], "no page errors or console errors");
-  } finally {
-    await b.close();
-  }
-}
+const withPage = (opts, fn) => withPageAt(server.url, opts, fn);
 
 const stepIs = (page, n) =>
   page.waitForFunction(
@@ -193,5 +183,35 @@ test("session expiry while the dashboard runs: re-authenticates and keeps readin
     );
     const before = await page.getByTestId("updated").innerText();
     assert.ok(before.length > 0);
+  });
+});
+
+test("a reload in the middle of the wizard offers to continue where the user was", async () => {
+  await withPage({ locale: "ja-JP", query: `?speed=${SPEED}` }, async (page) => {
+    await page.getByTestId("demo-scenario").selectOption("solar");
+    await page.getByTestId("demo-start").click();
+    await stepIs(page, 4);
+    await page.reload();
+    await page.getByTestId("resume").waitFor();
+    assert.match(await page.getByTestId("resume").innerText(), /solar/);
+    await shot(page, "resume-ja");
+    await page.getByTestId("resume-demo").click();
+    await stepIs(page, 4);
+    assert.equal(await page.getByTestId("cred-id").inputValue(), DEMO_ID);
+    await page.getByTestId("cred-submit").click();
+    // The solar scenario exports in the middle of the day: the dashboard says so.
+    await page.getByTestId("power").waitFor({ timeout: 60_000 });
+  });
+});
+
+test("settings: language and polling interval", async () => {
+  await withPage({ locale: "en-US" }, async (page) => {
+    await page.getByTestId("tab-settings").click();
+    await page.getByTestId("settings-lang-ja").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="tab-settings"]')?.textContent === "設定");
+    await page.getByTestId("interval").fill("30");
+    await page.getByTestId("interval-save").click();
+    assert.equal(await page.evaluate(() => localStorage.getItem("broute.poll_interval_s")), "30");
+    await shot(page, "settings-ja");
   });
 });
