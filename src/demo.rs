@@ -28,6 +28,8 @@ pub trait DemoDevice {
     fn unplug(&mut self);
     /// Ground truth for tests, as JSON: what the meter measured over `[now − lookback, now]`.
     fn truth(&self, now_ms: u64, lookback_ms: u64) -> String;
+    /// Ground truth for tests: the meter's normal-direction register at virtual time `at_ms`.
+    fn count_at(&self, at_ms: u64) -> Option<u32>;
 }
 
 struct State {
@@ -278,6 +280,20 @@ pub fn port(device: Box<dyn DemoDevice>, speed: f64) -> JsValue {
     });
     set(&target, "truth", &truth.into_js_value());
 
+    // countAt(virtualMs): the meter's register at a virtual time (ms since the demo started).
+    let st = state.clone();
+    let count_at = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |at: JsValue| {
+        let at = at
+            .as_f64()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .unwrap_or(0.0) as u64;
+        match st.borrow().device.count_at(at) {
+            Some(c) => JsValue::from_f64(f64::from(c)),
+            None => JsValue::NULL,
+        }
+    });
+    set(&target, "countAt", &count_at.into_js_value());
+
     target
 }
 
@@ -321,6 +337,9 @@ impl DemoDevice for SimDevice {
         }
         serde_json::Value::Array(out).to_string()
     }
+    fn count_at(&self, at_ms: u64) -> Option<u32> {
+        self.0.meter(0).map(|m| m.reading_at(at_ms).import_count)
+    }
 }
 
 /// The simulator preset for a dialect and a scenario chosen in the UI.
@@ -358,7 +377,12 @@ pub fn scenario(preset: &str) -> sim::Scenario {
 
 /// A demo port for a preset.
 pub fn sim_port(preset: &str, speed: f64) -> JsValue {
-    port(Box::new(SimDevice(sim::Sim::new(scenario(preset)))), speed)
+    let p = port(Box::new(SimDevice(sim::Sim::new(scenario(preset)))), speed);
+    // The newest demo port, for the end-to-end tests' ground-truth checks.
+    if let Some(w) = web_sys::window() {
+        set(&w, "__broute_demo_port", &p);
+    }
+    p
 }
 
 /// Expose `window.__broute_sim_port(preset, speed)` so the end-to-end rig's fake

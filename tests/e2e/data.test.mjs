@@ -73,6 +73,18 @@ test("recording survives a reload; CSV bytes; history; bundle; no secret anywher
     // 100 days × 48 half hours, one row each, ascending, +09:00.
     assert.equal(rows.length - 1, 100 * 48);
     const times = rows.slice(1).map((r) => r.split(",")[0]);
+    // Today's slots since the demo meter started (09:00 JST on its clock) hold exactly the
+    // simulator's register at those half hours (raw count column).
+    let checked = 0;
+    for (const [hhmm, ms] of [["09:00", 0], ["09:30", 1_800_000], ["10:00", 3_600_000]]) {
+      const row = rows.find((r) => r.startsWith(`2026-11-26T${hhmm}:00+09:00,`));
+      const raw = row?.split(",")[2];
+      if (!raw) continue; // not reached yet on the meter's clock
+      const truth = await page.evaluate((ms) => window.__broute_demo_port.countAt(ms), ms);
+      assert.equal(Number(raw), truth, `${hhmm} raw count`);
+      checked++;
+    }
+    assert.ok(checked >= 1, "at least one of today's slots compared with the simulator");
     assert.ok(times.every((t) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:00\+09:00$/.test(t)));
     assert.deepEqual([...times].sort(), times, "ascending");
 
