@@ -32,6 +32,7 @@ fmt-check:
 clippy:
 	cargo clippy --workspace --exclude broute-app --all-targets --locked -- -D warnings
 	cargo clippy $(WASM) -p broute-app --all-targets --locked -- -D warnings
+	cargo clippy $(WASM) -p broute-app --lib --features bench-hooks --locked -- -D warnings
 	cargo clippy $(WASM) $(PURE) --lib --locked -- -D warnings
 
 test-host:
@@ -56,5 +57,6 @@ bench:
 
 # Browser figures of the release bundle (first-load transfer, time to interactive, chart redraw
 # and memory); builds nothing: run `make dist` first. Printed, never asserted.
-bench-browser:
-	node tests/e2e/bench.mjs
+bench-browser: dist
+	trunk build --release --features bench-hooks --dist target/dist-bench
+	BENCH_HOOKS_DIST=$(CURDIR)/target/dist-bench node tests/e2e/bench.mjs

@@ -101,4 +101,54 @@ pub fn BenchHooks() -> impl IntoView {
         JsValue::from(len as f64)
     });
     set_fn("__broute_push_sample", push.into_js_value());
+
+    // __broute_bench_csv(n): build n recorded readings 5 s apart from the simulator's profile
+    // and time the readings CSV export and the JSON the recording stores; returns
+    // {csv_ms, csv_bytes, json_ms, json_bytes}.
+    let bench_csv = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |n: JsValue| {
+        let n = n
+            .as_f64()
+            .filter(|n| n.is_finite() && *n >= 0.0)
+            .unwrap_or(17_280.0) as usize;
+        let mut g = Gen::new();
+        let t0 = 1_795_651_200_000_i64; // 2026-11-26 09:00 JST
+        let recs: Vec<export::Record> = (0..n)
+            .map(|i| {
+                let r = g.meter.reading_at(g.next_ms);
+                g.next_ms += 5_000;
+                let kwh = format!("{}.{}", r.import_count / 10, r.import_count % 10);
+                export::Record::lv(
+                    t0 + 5_000 * i as i64,
+                    Some(r.power_w),
+                    Some((r.import_count, &kwh)),
+                )
+            })
+            .collect();
+        let now = || {
+            web_sys::window()
+                .and_then(|w| w.performance())
+                .map_or(0.0, |p| p.now())
+        };
+        let a = now();
+        let csv = export::csv_readings(&recs, export::Lang::Ja, &export::CsvOptions::default());
+        let b = now();
+        let json: usize = recs
+            .iter()
+            .filter_map(|r| serde_json::to_string(r).ok())
+            .map(|s| s.len())
+            .sum();
+        let c = now();
+        let out = js_sys::Object::new();
+        for (k, v) in [
+            ("records", n as f64),
+            ("csv_ms", b - a),
+            ("csv_bytes", csv.len() as f64),
+            ("json_ms", c - b),
+            ("json_bytes", json as f64),
+        ] {
+            let _ = js_sys::Reflect::set(&out, &JsValue::from_str(k), &JsValue::from_f64(v));
+        }
+        out.into()
+    });
+    set_fn("__broute_bench_csv", bench_csv.into_js_value());
 }

@@ -317,25 +317,23 @@ impl DemoDevice for SimDevice {
         let Some(m) = self.0.meter(0) else {
             return "[]".into();
         };
-        // Power is constant within a minute: sample each second of the window.
+        // Power is constant within a minute: sample each second of the window, keep the
+        // distinct (power, register) pairs. Plain formatting keeps JSON machinery out.
         let from = now_ms.saturating_sub(lookback_ms);
-        let mut out: Vec<serde_json::Value> = Vec::new();
+        let mut seen: Vec<(i32, u32)> = Vec::new();
         let mut t = from;
         while t <= now_ms {
             let r = m.reading_at(t);
-            let v = serde_json::json!({
-                "power_w": r.power_w,
-                "current_r_da": r.current_r_da,
-                "current_t_da": r.current_t_da,
-                "import_count": r.import_count,
-                "export_count": r.export_count,
-            });
-            if !out.contains(&v) {
-                out.push(v);
+            if !seen.contains(&(r.power_w, r.import_count)) {
+                seen.push((r.power_w, r.import_count));
             }
             t += 1000;
         }
-        serde_json::Value::Array(out).to_string()
+        let items: Vec<String> = seen
+            .iter()
+            .map(|(w, c)| format!("{{\"power_w\":{w},\"import_count\":{c}}}"))
+            .collect();
+        format!("[{}]", items.join(","))
     }
     fn count_at(&self, at_ms: u64) -> Option<u32> {
         self.0.meter(0).map(|m| m.reading_at(at_ms).import_count)

@@ -9,6 +9,7 @@
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+#[cfg(feature = "bench-hooks")]
 pub mod bench_hooks;
 pub mod components;
 pub mod control;
@@ -80,8 +81,12 @@ fn Shell() -> impl IntoView {
             </button>
         }
     };
+    #[cfg(feature = "bench-hooks")]
+    let hooks = view! { <bench_hooks::BenchHooks/> };
+    #[cfg(not(feature = "bench-hooks"))]
+    let hooks = ();
     view! {
-        <bench_hooks::BenchHooks/>
+        {hooks}
         <header class="top">
             <h1>{t!(i18n, app_title)}</h1>
             <LanguageSwitch/>

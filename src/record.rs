@@ -27,8 +27,10 @@ thread_local! {
 pub struct StoreError(pub String);
 
 impl From<idb::Error> for StoreError {
-    fn from(e: idb::Error) -> Self {
-        Self(e.to_string())
+    fn from(_: idb::Error) -> Self {
+        // A fixed text: formatting idb's error type costs kilobytes of bundle, and the user
+        // can act on "IndexedDB" alone (private mode, storage blocked, quota).
+        Self("IndexedDB".into())
     }
 }
 

@@ -40,20 +40,25 @@ fn stamp(s: OrUnset<DateTime>) -> String {
 fn fixed(d: echonet::Decimal, scale: u8) -> String {
     let want = scale.max(d.normalized().scale());
     let d = d.rescale(want).unwrap_or(d);
-    let m = d.mantissa();
-    let p = 10i128.pow(u32::from(d.scale()));
-    let int = i64::try_from(m.abs() / p).unwrap_or(i64::MAX);
-    let frac = m.abs() % p;
+    // i64 arithmetic (a meter's counter times its unit fits easily); the i128 formatter would
+    // add several KB to the bundle for nothing.
+    let (Ok(m), Some(p)) = (
+        i64::try_from(d.mantissa()),
+        10i64.checked_pow(u32::from(d.scale())),
+    ) else {
+        return d.to_string();
+    };
     let sign = if m < 0 { "-" } else { "" };
+    let (int, frac) = (m.unsigned_abs() / p as u64, m.unsigned_abs() % p as u64);
+    let int = i64::try_from(int).unwrap_or(i64::MAX);
     if d.scale() == 0 {
         format!("{sign}{}", thousands(int))
     } else {
-        format!(
-            "{sign}{}.{:0width$}",
-            thousands(int),
-            frac,
-            width = usize::from(d.scale())
-        )
+        let mut f = frac.to_string();
+        while f.len() < usize::from(d.scale()) {
+            f.insert(0, '0');
+        }
+        format!("{sign}{}.{f}", thousands(int))
     }
 }
 

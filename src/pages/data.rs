@@ -117,7 +117,7 @@ fn HistoryCard() -> impl IntoView {
         spawn_local(async move {
             // Resume: past days already stored do not change; read only the missing ones
             // (today is always read again because it is still filling up).
-            let stored: std::collections::HashSet<String> = record::days()
+            let stored: Vec<String> = record::days()
                 .await
                 .unwrap_or_default()
                 .into_iter()

@@ -54,6 +54,9 @@ const ms = (n) => `${n.toFixed(1)} ms`;
 const mb = (n) => `${(n / 1024 / 1024).toFixed(2)} MB`;
 
 const server = await startServer();
+// The chart and CSV measurements need the window hooks of `--features bench-hooks`, which the
+// shipped bundle does not carry: `make bench-browser` builds that copy into target/dist-bench.
+const hooksServer = await startServer(process.env.BENCH_HOOKS_DIST || distDir);
 const origin = server.url.replace(/\/$/, "");
 let chromiumVersion = "?";
 
@@ -133,7 +136,7 @@ async function chart() {
     content: `addEventListener("TrunkApplicationStarted", (e) => { window.__wasm = e.detail.wasm; });`,
   });
   const page = b.page;
-  await page.goto(server.url);
+  await page.goto(hooksServer.url);
   await page.waitForSelector("header.top h1");
   await page.getByTestId("tab-dashboard").click();
   await page.getByTestId("win-24h").click();
@@ -191,11 +194,27 @@ async function chart() {
   return { before, afterFill, afterRedraws, fill, redraw };
 }
 
+/** CSV export of 24 h at 5 s (17 280 readings) inside the app's wasm, 5 runs. */
+async function csvExport() {
+  const b = await launch([]);
+  const page = b.page;
+  await page.goto(hooksServer.url);
+  await page.waitForSelector("header.top h1");
+  const runs = [];
+  for (let i = 0; i < 5; i++) {
+    runs.push(await page.evaluate(() => window.__broute_bench_csv(17280)));
+  }
+  await b.close();
+  return runs;
+}
+
 const started = new Date();
 const fl = await firstLoad();
 const tti = await timeToInteractive();
 const ch = await chart();
+const csvRuns = await csvExport();
 await server.close();
+await hooksServer.close();
 
 console.log(`# Browser figures — ${started.toISOString()}`);
 console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}; Chromium ${chromiumVersion}; node ${process.version}`);
@@ -221,3 +240,7 @@ console.log(`same, to the next animation frame: median ${ms(median(ch.redraw.toF
 console.log(`chart line changed on ${ch.redraw.changed} of ${REDRAWS} pushes (${ch.redraw.changedAtSettle} already when the update time was taken)`);
 console.log(`JS heap (usedJSHeapSize, after gc): before ${mb(ch.before.js)}, after fill ${mb(ch.afterFill.js)}, after ${REDRAWS} redraws ${mb(ch.afterRedraws.js)}`);
 console.log(`wasm memory: before ${mb(ch.before.wasm)}, after fill ${mb(ch.afterFill.wasm)}, after redraws ${mb(ch.afterRedraws.wasm)}`);
+console.log("");
+console.log("## CSV export in the browser, 24 h at 5 s (17 280 readings)");
+console.log(`readings CSV: median ${ms(median(csvRuns.map((r) => r.csv_ms)))} (runs ${csvRuns.map((r) => ms(r.csv_ms)).join(", ")}), ${kb(csvRuns[0].csv_bytes)}`);
+console.log(`JSON of the records (what IndexedDB holds): median ${ms(median(csvRuns.map((r) => r.json_ms)))}, ${kb(csvRuns[0].json_bytes)}`);

@@ -28,17 +28,18 @@ const MIME = {
 };
 
 /** Serve `distDir` on 127.0.0.1 on a free port. */
-export async function startServer() {
-  await stat(join(distDir, "index.html")).catch(() => {
-    throw new Error(`no release bundle at ${distDir}: run 'make dist' first`);
+export async function startServer(dir = distDir) {
+  const root = resolve(dir);
+  await stat(join(root, "index.html")).catch(() => {
+    throw new Error(`no release bundle at ${root}: run 'make dist' first`);
   });
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, "http://127.0.0.1");
       let path = decodeURIComponent(url.pathname);
       if (path.endsWith("/")) path += "index.html";
-      const file = resolve(distDir, "." + path);
-      if (!file.startsWith(distDir)) throw new Error("outside dist");
+      const file = resolve(root, "." + path);
+      if (!file.startsWith(root)) throw new Error("outside dist");
       const body = await readFile(file);
       res.writeHead(200, { "content-type": MIME[extname(file)] || "application/octet-stream" });
       res.end(body);
