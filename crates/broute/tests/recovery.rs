@@ -17,6 +17,23 @@ fn run_to_reading(p: &mut broute::harness::Pair<SimDevice>) {
     );
 }
 
+/// Poll answers (Get_Res carrying E7) that reached the dongle's serial output.
+fn answers_on_air(p: &broute::harness::Pair<SimDevice>) -> usize {
+    p.events
+        .iter()
+        .filter(|(_, e)| match e {
+            Event::Frame {
+                dir: broute::Direction::In,
+                bytes,
+                ..
+            } => echonet::FrameRepr::parse_bytes(bytes).is_ok_and(|f| {
+                f.esv == echonet::Esv::GetRes && f.props.iter().any(|p| p.epc == 0xE7)
+            }),
+            _ => false,
+        })
+        .count()
+}
+
 #[test]
 fn session_expiry_holds_sends_and_resumes_after_reauth() {
     let mut p = pair(preset("short-session"));
@@ -100,20 +117,7 @@ fn dropped_replies_lose_no_delivered_reading() {
     run_to_reading(&mut p);
     p.run_for(30 * MIN);
     // Every Get_Res the meter actually put on the air reached the UI as a reading.
-    let answers_in = p
-        .events
-        .iter()
-        .filter(|(_, e)| match e {
-            Event::Frame {
-                dir: broute::Direction::In,
-                bytes,
-                ..
-            } => echonet::FrameRepr::parse_bytes(bytes).is_ok_and(|f| {
-                f.esv == echonet::Esv::GetRes && f.props.iter().any(|p| p.epc == 0xE7)
-            }),
-            _ => false,
-        })
-        .count();
+    let answers_in = answers_on_air(&p);
     assert!(answers_in > 10);
     assert_eq!(readings(&p).len(), answers_in);
 }
@@ -241,21 +245,7 @@ fn fault_matrix() {
                         "{label}: {:?}",
                         triages(&p)
                     );
-                    let on_air = p
-                        .events
-                        .iter()
-                        .filter(|(_, e)| match e {
-                            Event::Frame {
-                                dir: broute::Direction::In,
-                                bytes,
-                                ..
-                            } => echonet::FrameRepr::parse_bytes(bytes).is_ok_and(|f| {
-                                f.esv == echonet::Esv::GetRes
-                                    && f.props.iter().any(|p| p.epc == 0xE7)
-                            }),
-                            _ => false,
-                        })
-                        .count();
+                    let on_air = answers_on_air(&p);
                     assert_eq!(readings(&p).len(), on_air, "{label}");
                 }
             }
