@@ -193,6 +193,36 @@ fn ConnectCard() -> impl IntoView {
     .into_any()
 }
 
+/// The localised name of a demo scenario key (as in the demo card).
+fn scenario_text(i18n: leptos_i18n::I18nContext<Locale>, key: &str) -> String {
+    match key {
+        "wrong-password" => t_string!(i18n, scenario_wrong_password),
+        "wrong-id" => t_string!(i18n, scenario_wrong_id),
+        "weak-signal" => t_string!(i18n, scenario_weak),
+        "no-meter" => t_string!(i18n, scenario_no_meter),
+        "solar" => t_string!(i18n, scenario_solar),
+        "high-voltage" => t_string!(i18n, scenario_high_voltage),
+        "short-session" => t_string!(i18n, scenario_short_session),
+        _ => t_string!(i18n, scenario_normal),
+    }
+    .to_string()
+}
+
+/// The localised name of a demo preset (`[dialect+]scenario`).
+fn preset_text(i18n: leptos_i18n::I18nContext<Locale>, preset: &str) -> String {
+    let (dialect, scenario) = match preset.split_once('+') {
+        Some((d, s)) => (d, s),
+        None if matches!(preset, "dual-stack" | "dss") => (preset, "demo"),
+        None => ("single-hop", preset),
+    };
+    let d = match dialect {
+        "dual-stack" => t_string!(i18n, dialect_dual),
+        "dss" => t_string!(i18n, dialect_dss),
+        _ => t_string!(i18n, dialect_single),
+    };
+    format!("{d} / {}", scenario_text(i18n, scenario))
+}
+
 /// Where the user was before a reload: offer to continue there.
 #[component]
 fn ResumeCard() -> impl IntoView {
@@ -210,7 +240,7 @@ fn ResumeCard() -> impl IntoView {
                 let shown = preset.clone();
                 view! {
                     <section class="card resume" data-testid="resume">
-                        <p>{move || t_string!(i18n, resume_demo, preset = shown.clone()).to_string()}</p>
+                        <p>{move || t_string!(i18n, resume_demo, preset = preset_text(i18n, &shown)).to_string()}</p>
                         <button type="button" class="primary" data-testid="resume-demo"
                             on:click=move |_| ctl.resume_demo(preset.clone())>
                             {t!(i18n, resume_demo_button)}
@@ -235,25 +265,17 @@ fn DemoCard() -> impl IntoView {
     let ctl = expect_context::<Ctl>();
     let scenarios = move || {
         let _ = i18n.get_locale();
-        vec![
-            ("demo", t_string!(i18n, scenario_normal).to_string()),
-            (
-                "wrong-password",
-                t_string!(i18n, scenario_wrong_password).to_string(),
-            ),
-            ("wrong-id", t_string!(i18n, scenario_wrong_id).to_string()),
-            ("weak-signal", t_string!(i18n, scenario_weak).to_string()),
-            ("no-meter", t_string!(i18n, scenario_no_meter).to_string()),
-            ("solar", t_string!(i18n, scenario_solar).to_string()),
-            (
-                "high-voltage",
-                t_string!(i18n, scenario_high_voltage).to_string(),
-            ),
-            (
-                "short-session",
-                t_string!(i18n, scenario_short_session).to_string(),
-            ),
+        [
+            "demo",
+            "wrong-password",
+            "wrong-id",
+            "weak-signal",
+            "no-meter",
+            "solar",
+            "high-voltage",
+            "short-session",
         ]
+        .map(|k| (k, scenario_text(i18n, k)))
     };
     let dialects = move || {
         let _ = i18n.get_locale();

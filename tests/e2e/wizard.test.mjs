@@ -193,7 +193,7 @@ test("a reload in the middle of the wizard offers to continue where the user was
     await stepIs(page, 4);
     await page.reload();
     await page.getByTestId("resume").waitFor();
-    assert.match(await page.getByTestId("resume").innerText(), /solar/);
+    assert.match(await page.getByTestId("resume").innerText(), /太陽光発電あり/);
     await shot(page, "resume-ja");
     await page.getByTestId("resume-demo").click();
     await stepIs(page, 4);
