@@ -471,6 +471,34 @@ impl Meter {
 
     // ---- low voltage -------------------------------------------------------------
 
+    /// EC / EE: `n` (normal, reverse) pairs backwards from the set stamp, `step_s` apart;
+    /// pairs later than `now_s` are "no data"; the default value before any ED/EF Set.
+    fn pair_history(
+        &self,
+        lv: &LowVoltage,
+        setting: Option<(CivilDateTime, u8)>,
+        step_s: i64,
+        now_s: i64,
+        faults: FaultSet,
+    ) -> Vec<u8> {
+        let Some((t0, n)) = setting else {
+            return default_history_stamp();
+        };
+        let mut v = t0.to_el6().to_vec();
+        v.push(n);
+        for k in 0..i64::from(n) {
+            let at = t0.to_seconds() - k * step_s;
+            let (i, e) = if at > now_s {
+                (NO_DATA_U32, NO_DATA_U32)
+            } else {
+                self.lv_pair(lv, at, faults)
+            };
+            v.extend(be32(i));
+            v.extend(be32(e));
+        }
+        v
+    }
+
     fn lv_pair(&self, lv: &LowVoltage, ts: i64, faults: FaultSet) -> (u32, u32) {
         if faults.contains(Fault::NoData) {
             return (NO_DATA_U32, NO_DATA_U32);
@@ -559,58 +587,10 @@ impl Meter {
                 v.extend(be32(if epc == 0xEA { i } else { e }));
                 v
             }
-            0xEC => match self.ed {
-                None => default_history_stamp(),
-                Some((t0, n)) => {
-                    let mut v = t0.to_el6().to_vec();
-                    v.push(n);
-                    for k in 0..i64::from(n) {
-                        let at = t0.to_seconds() - k * 1800;
-                        let (i, e) = if at > ts {
-                            (NO_DATA_U32, NO_DATA_U32)
-                        } else {
-                            self.lv_pair(lv, at, faults)
-                        };
-                        v.extend(be32(i));
-                        v.extend(be32(e));
-                    }
-                    v
-                }
-            },
-            0xED => match self.ed {
-                None => vec![0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],
-                Some((t, n)) => {
-                    let mut v = t.to_el6().to_vec();
-                    v.push(n);
-                    v
-                }
-            },
-            0xEE => match self.ef {
-                None => default_history_stamp(),
-                Some((t0, n)) => {
-                    let mut v = t0.to_el6().to_vec();
-                    v.push(n);
-                    for k in 0..i64::from(n) {
-                        let at = t0.to_seconds() - k * 60;
-                        let (i, e) = if at > ts {
-                            (NO_DATA_U32, NO_DATA_U32)
-                        } else {
-                            self.lv_pair(lv, at, faults)
-                        };
-                        v.extend(be32(i));
-                        v.extend(be32(e));
-                    }
-                    v
-                }
-            },
-            0xEF => match self.ef {
-                None => vec![0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],
-                Some((t, n)) => {
-                    let mut v = t.to_el6().to_vec();
-                    v.push(n);
-                    v
-                }
-            },
+            0xEC => self.pair_history(lv, self.ed, 1800, ts, faults),
+            0xED => setting_edt(self.ed),
+            0xEE => self.pair_history(lv, self.ef, 60, ts, faults),
+            0xEF => setting_edt(self.ef),
             _ => return None,
         })
     }
@@ -737,6 +717,18 @@ impl Meter {
             0xE7 => self.hv_history(ts, active),
             _ => return None,
         })
+    }
+}
+
+/// ED / EF as read back: the set stamp and count, or the 0xFF… default.
+fn setting_edt(setting: Option<(CivilDateTime, u8)>) -> Vec<u8> {
+    match setting {
+        None => vec![0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],
+        Some((t, n)) => {
+            let mut v = t.to_el6().to_vec();
+            v.push(n);
+            v
+        }
     }
 }
 
