@@ -187,19 +187,12 @@ impl Ctl {
             &self.demo_dialect.get_untracked(),
             &self.demo_scenario.get_untracked(),
         );
-        let ctl = *self;
-        if self.id_input.get_untracked().is_empty() {
-            self.id_input.set(sim::DEMO_ROUTE_B_ID.to_string());
-            self.pw_input.set(sim::DEMO_PASSWORD.to_string());
-        }
-        spawn_local(async move {
-            let port = Port::from_js(demo::sim_port(&preset, demo_speed()));
-            ctl.run(port, Mode::Demo(preset)).await;
-        });
+        self.start_demo(preset);
     }
 
-    /// Start the demo again with a preset remembered from before a reload.
-    pub fn resume_demo(&self, preset: String) {
+    /// Start the demo dongle with a preset (chosen now, or remembered from before a reload),
+    /// filling in the demo credentials when the fields are empty.
+    pub fn start_demo(&self, preset: String) {
         let ctl = *self;
         if self.id_input.get_untracked().is_empty() {
             self.id_input.set(sim::DEMO_ROUTE_B_ID.to_string());

@@ -242,7 +242,7 @@ fn ResumeCard() -> impl IntoView {
                     <section class="card resume" data-testid="resume">
                         <p>{move || t_string!(i18n, resume_demo, preset = preset_text(i18n, &shown)).to_string()}</p>
                         <button type="button" class="primary" data-testid="resume-demo"
-                            on:click=move |_| ctl.resume_demo(preset.clone())>
+                            on:click=move |_| ctl.start_demo(preset.clone())>
                             {t!(i18n, resume_demo_button)}
                         </button>
                     </section>
