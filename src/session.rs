@@ -447,7 +447,7 @@ impl Session {
             Event::HistoryDone { .. } => st.history.set(None),
             Event::Triage(c) => st.cause.set(Some(c)),
             Event::Recovered => st.cause.set(None),
-            Event::Frame { dir, at, bytes } => {
+            Event::Frame { dir, at, bytes, .. } => {
                 let lang = self.0.lang.get();
                 let scale = st.meter.with_untracked(|m| {
                     m.as_ref().and_then(|m| {

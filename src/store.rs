@@ -2,8 +2,6 @@
 //! interval, and where the user was in the wizard.
 
 use broute::PairingProfile;
-use serde_json::{json, Value};
-use skstack::{Dialect, Mac};
 
 const PROFILE: &str = "broute.profile";
 const INTERVAL: &str = "broute.poll_interval_s";
@@ -30,45 +28,14 @@ fn remove(key: &str) {
     }
 }
 
-/// The profile as stored: channel, PAN ID, MAC, dialect.
-pub fn profile_to_json(p: &PairingProfile) -> String {
-    let mac: String = p.mac.0.iter().map(|b| format!("{b:02X}")).collect();
-    json!({
-        "channel": p.channel,
-        "pan_id": p.pan_id,
-        "mac": mac,
-        "dialect": match p.dialect { Dialect::SingleHop => "single-hop", Dialect::DualStack => "dual-stack" },
-    })
-    .to_string()
-}
-
-/// Parse a stored profile; `None` for anything malformed.
-pub fn profile_from_json(s: &str) -> Option<PairingProfile> {
-    let v: Value = serde_json::from_str(s).ok()?;
-    let channel = u8::try_from(v.get("channel")?.as_u64()?).ok()?;
-    let pan_id = u16::try_from(v.get("pan_id")?.as_u64()?).ok()?;
-    let mac = Mac::parse(v.get("mac")?.as_str()?.as_bytes())?;
-    let dialect = match v.get("dialect")?.as_str()? {
-        "single-hop" => Dialect::SingleHop,
-        "dual-stack" => Dialect::DualStack,
-        _ => return None,
-    };
-    (0x21..=0x3C).contains(&channel).then_some(PairingProfile {
-        channel,
-        pan_id,
-        mac,
-        dialect,
-    })
-}
-
 /// The remembered pairing profile.
 pub fn profile() -> Option<PairingProfile> {
-    profile_from_json(&get(PROFILE)?)
+    PairingProfile::from_json(&get(PROFILE)?).ok()
 }
 
 /// Remember the pairing profile.
 pub fn save_profile(p: &PairingProfile) {
-    set(PROFILE, &profile_to_json(p));
+    set(PROFILE, &p.to_json());
 }
 
 /// Forget the pairing profile.

@@ -342,8 +342,10 @@ fn DongleSummary() -> impl IntoView {
                     <dd data-testid="dongle-family">{d.family()}</dd>
                     <dt>{t!(i18n, dongle_firmware)}</dt>
                     <dd data-testid="dongle-firmware">{fw}</dd>
-                    <dt>{t!(i18n, dongle_mode)}</dt>
-                    <dd>{move || mode_text(i18n, d.erxudp_mode)}</dd>
+                    {d.erxudp_mode.map(|m| view! {
+                        <dt>{t!(i18n, dongle_mode)}</dt>
+                        <dd>{move || mode_text(i18n, m)}</dd>
+                    })}
                 </dl>
             }
         })
@@ -592,10 +594,6 @@ fn cause_texts(i18n: leptos_i18n::I18nContext<Locale>, c: Cause) -> (String, Str
         Cause::NoDongleAnswer => (
             t_string!(i18n, cause_no_dongle_answer),
             t_string!(i18n, fix_no_dongle_answer),
-        ),
-        Cause::J11Dongle => (
-            t_string!(i18n, cause_j11_dongle),
-            t_string!(i18n, fix_j11_dongle),
         ),
         Cause::DongleError => (
             t_string!(i18n, cause_dongle_error),

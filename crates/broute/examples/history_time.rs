@@ -2,23 +2,9 @@
 //! simulator's virtual clock (so the figure is meter/radio time, not CPU time).
 //!
 //! `cargo run -p broute --example history_time`
-use broute::harness::{Device, Pair};
+use broute::harness::Pair;
 use broute::{Config, Engine, Event, HistoryRequest, Instant, RouteBId, RouteBPassword};
 use sim::{Scenario, Sim};
-
-struct SimDevice(Sim);
-
-impl Device for SimDevice {
-    fn write(&mut self, now_ms: u64, bytes: &[u8]) {
-        self.0.write(now_ms, bytes);
-    }
-    fn read(&mut self, now_ms: u64) -> Vec<u8> {
-        self.0.read(now_ms)
-    }
-    fn next_deadline(&self) -> Option<u64> {
-        self.0.next_deadline()
-    }
-}
 
 fn main() {
     for days in [1u8, 7, 30, 100] {
@@ -30,7 +16,7 @@ fn main() {
             return;
         };
         e.set_credentials(id, pw, Instant(0));
-        let mut p = Pair::new(e, SimDevice(Sim::new(Scenario::default())));
+        let mut p = Pair::new(e, Sim::new(Scenario::default()));
         p.start();
         p.run_until(600_000, |e| matches!(e, Event::Reading(_)));
         let start = p.now;

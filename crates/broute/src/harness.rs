@@ -1,20 +1,12 @@
 //! Drive an [`Engine`] against a byte-level device on a virtual clock (tests, `broute sim-run`).
 //!
 //! The device is anything sans-IO that takes written bytes and gives back what it sent by a
-//! given time — the simulator in practice. Nothing here reads a clock: [`Pair`] jumps from one
+//! given time ([`Device`]) — the simulator in practice, which implements it itself. Nothing here reads a clock: [`Pair`] jumps from one
 //! deadline to the next, so an hour of polling takes milliseconds.
 
-use crate::{Engine, Event, Instant};
+pub use vdevice::Device;
 
-/// A byte-level device on a virtual clock.
-pub trait Device {
-    /// Bytes written by the host at `now_ms`.
-    fn write(&mut self, now_ms: u64, bytes: &[u8]);
-    /// Everything the device has sent up to `now_ms`.
-    fn read(&mut self, now_ms: u64) -> Vec<u8>;
-    /// When the device next has something to say or do.
-    fn next_deadline(&self) -> Option<u64>;
-}
+use crate::{Engine, Event, Instant};
 
 /// An engine wired to a device.
 #[derive(Debug)]

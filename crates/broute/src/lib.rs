@@ -13,21 +13,26 @@
 //! virtual clock), the CLI and the browser shell drive the same code.
 //!
 //! The engine goes from a freshly opened port to a stream of readings: probe the dongle and its
-//! dialect, prepare it, set the credentials, scan with growing durations, pick the meter whose
+//! dialect (SKSTACK single-hop, dual-stack, or J11), prepare it, set the credentials, scan with growing durations, pick the meter whose
 //! Pairing ID matches the ID, join, learn the meter's class and scaling, then poll it with one
 //! batched Get at a time. It recovers by itself from expired sessions (EVENT 29), lost
 //! sessions and silence (rejoin, then rescan, with backoff) and the transmit-time limit
 //! (EVENT 32/33), and it stops — with a [`Cause`] a user can act on — when only the user can
-//! help (no dongle answer, J11 dongle, no meter heard, meter not ours, authentication refused
-//! twice).
+//! help (no dongle answer, no meter heard, meter not ours, authentication refused twice).
+//!
+//! The engine speaks B-route operations to a [`device::Dongle`]; the SKSTACK IP driver and the
+//! J11 driver implement them, and probing decides which one a port gets.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod device;
 mod engine;
 pub mod harness;
+mod profile;
 mod types;
 
 pub use engine::{Config, Engine};
+pub use profile::{PairingProfile, ProfileError};
 pub use types::*;
 
 pub use skstack::{Instant, RouteBId, RouteBPassword};

@@ -1,20 +1,23 @@
 //! What the engine tells the UI: phases, causes, readings, identities, figures.
 
 use core::fmt;
-use std::net::Ipv6Addr;
 
 use echonet::lv::{Currents, History1, PairHistory};
 use echonet::{Date, DateTime, Decimal, Eoj, Measured, OrUnset, PropertyMap};
-use skstack::{Dialect, ErxudpMode, Instant, Mac};
+use serde::{Deserialize, Serialize};
+
+use crate::profile::PairingProfile;
+use skstack::{ErxudpMode, Instant, Mac};
 
 /// Where the engine is, named for what it waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
     /// Not started.
     Idle,
-    /// Waiting for the dongle to answer the probes (SKVER, SKINFO, ROPT…).
+    /// Waiting for the dongle to answer the probes (SKVER, SKINFO, ROPT…; J11 firmware version).
     ExpectDongle,
-    /// Waiting for the dongle to accept its settings (echo off, RSSI on).
+    /// Waiting for the dongle to accept its settings (SKSTACK echo off, RSSI on; J11 reset and
+    /// initial setup).
     ExpectSettings,
     /// Waiting for the user to enter the B-route ID and password.
     ExpectCredentials,
@@ -22,19 +25,23 @@ pub enum Phase {
     ExpectCredentialsSet,
     /// Waiting for an active scan to end.
     ExpectScan,
-    /// Waiting for the dongle to accept the channel and PAN ID.
+    /// Waiting for the dongle to accept the channel and PAN ID (J11: start B-route, open port
+    /// 3610).
     ExpectChannel,
-    /// Waiting for PANA authentication (EVENT 25 or 24).
+    /// Waiting for PANA authentication (SKSTACK EVENT 25 or 24, J11 notification 0x6028).
     ExpectJoin,
-    /// Waiting for the meter's instance list (D5).
+    /// Waiting for the meter's instance list (asked for when the meter did not answer the
+    /// identity request).
     ExpectInstanceList,
     /// Waiting for the meter's identity and scaling.
     ExpectIdentity,
     /// Reading the meter.
     Reading,
-    /// The session expired (EVENT 29); sends are held until re-authentication ends.
+    /// The session expired (SKSTACK EVENT 29, J11 decrypt error); sends are held until
+    /// re-authentication ends.
     ReAuthenticating,
-    /// The transmit-time budget is exhausted (EVENT 32); sends are held until EVENT 33.
+    /// The transmit-time budget is exhausted (SKSTACK EVENT 32, J11 send detail 2); sends are
+    /// held until it is released.
     TxLimited,
     /// The session was lost; rejoining or rescanning with backoff.
     Reconnecting,
@@ -72,8 +79,6 @@ impl Phase {
 pub enum Cause {
     /// The dongle does not answer at all (wrong port, not a Wi-SUN dongle, another program).
     NoDongleAnswer,
-    /// The dongle speaks ROHM's J11 binary protocol, not SKSTACK text.
-    J11Dongle,
     /// The dongle refused a setting or command in an unexpected way.
     DongleError,
     /// No meter answered the scans (placement, or the B-route service is not open yet).
@@ -97,7 +102,6 @@ impl Cause {
     pub fn code(self) -> &'static str {
         match self {
             Self::NoDongleAnswer => "BR-10",
-            Self::J11Dongle => "BR-11",
             Self::DongleError => "BR-12",
             Self::DongleLost => "BR-13",
             Self::NoMeterHeard => "BR-20",
@@ -113,7 +117,6 @@ impl Cause {
     pub fn name(self) -> &'static str {
         match self {
             Self::NoDongleAnswer => "no_dongle_answer",
-            Self::J11Dongle => "j11_dongle",
             Self::DongleError => "dongle_error",
             Self::DongleLost => "dongle_lost",
             Self::NoMeterHeard => "no_meter_heard",
@@ -137,18 +140,60 @@ impl fmt::Display for Cause {
     }
 }
 
+/// The dongle's protocol family: the two SKSTACK IP editions, or ROHM's J11 binary API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Dialect {
+    /// SKSTACK IP single-hop edition: BP35A1, RL7023 Stick-D/IPS, WSR35A1.
+    #[serde(rename = "single-hop", alias = "single_hop")]
+    SingleHop,
+    /// SKSTACK IP dual-stack edition: BP35C0/C2, RS-WSUHA-P, RL7023 Stick-D/DSS.
+    #[serde(rename = "dual-stack", alias = "dual_stack")]
+    DualStack,
+    /// The J11 binary UART API: RS-WSUHA-J11, BP35C2-J11-T01, BP35C0-J11.
+    #[serde(rename = "j11")]
+    J11,
+}
+
+impl Dialect {
+    /// A stable name (logs, support bundle, the pairing profile).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::SingleHop => "single-hop",
+            Self::DualStack => "dual-stack",
+            Self::J11 => "j11",
+        }
+    }
+
+    /// Channels this dongle family numbers: SKSTACK 0x21–0x3C, J11 0x04–0x11.
+    pub fn valid_channel(self, channel: u8) -> bool {
+        match self {
+            Self::SingleHop | Self::DualStack => (0x21..=0x3C).contains(&channel),
+            Self::J11 => (0x04..=0x11).contains(&channel),
+        }
+    }
+}
+
+impl From<skstack::Dialect> for Dialect {
+    fn from(d: skstack::Dialect) -> Self {
+        match d {
+            skstack::Dialect::SingleHop => Self::SingleHop,
+            skstack::Dialect::DualStack => Self::DualStack,
+        }
+    }
+}
+
 /// What the probes found out about the dongle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DongleInfo {
-    /// Single-hop or dual-stack.
+    /// Single-hop, dual-stack or J11.
     pub dialect: Dialect,
-    /// How ERXUDP data arrives.
-    pub erxudp_mode: ErxudpMode,
-    /// `EVER`.
+    /// How ERXUDP data arrives (SKSTACK only).
+    pub erxudp_mode: Option<ErxudpMode>,
+    /// SKSTACK `EVER`; J11 firmware version (`major.minor`).
     pub stack_version: Option<String>,
-    /// `EAPPVER`.
+    /// SKSTACK `EAPPVER`; J11 firmware revision (`rev 158A`).
     pub app_version: Option<String>,
-    /// Whether `ROPT` exists (false on RL7023 Stick-D/DSS).
+    /// Whether `ROPT` exists (false on RL7023 Stick-D/DSS; SKSTACK only).
     pub supports_ropt: Option<bool>,
 }
 
@@ -159,6 +204,19 @@ impl DongleInfo {
             (Dialect::SingleHop, _) => "BP35A1 / RL7023 Stick-D/IPS",
             (Dialect::DualStack, Some(false)) => "RL7023 Stick-D/DSS",
             (Dialect::DualStack, _) => "BP35C0 / BP35C2 / RS-WSUHA-P",
+            (Dialect::J11, _) => "RS-WSUHA-J11 / BP35C2-J11-T01 / BP35C0-J11",
+        }
+    }
+
+    /// The firmware as one line (`EVER 1.2.10 rev26e`, `J11 1.3 rev 158A`).
+    pub fn firmware(&self) -> String {
+        let parts: Vec<&str> = [self.stack_version.as_deref(), self.app_version.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        match self.dialect {
+            Dialect::J11 => format!("J11 {}", parts.join(" ")),
+            _ => parts.join(" "),
         }
     }
 }
@@ -172,30 +230,13 @@ pub struct PanInfo {
     pub pan_id: u16,
     /// The meter's MAC.
     pub mac: Mac,
-    /// Link quality.
+    /// Link quality (SKSTACK).
     pub lqi: Option<u8>,
-    /// Whether its Pairing ID matches the last 8 characters of the B-route ID.
+    /// Signal strength, dBm (J11 reports it; derived from the LQI on SKSTACK).
+    pub rssi_dbm: Option<i16>,
+    /// Whether its Pairing ID matches the last 8 characters of the B-route ID (true where the
+    /// scan itself filters by Pairing ID, as on J11).
     pub matches: bool,
-}
-
-/// The values that let a reconnect skip the scan. Never holds a credential.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PairingProfile {
-    /// Channel.
-    pub channel: u8,
-    /// PAN ID.
-    pub pan_id: u16,
-    /// The meter's MAC.
-    pub mac: Mac,
-    /// The dongle's dialect.
-    pub dialect: Dialect,
-}
-
-impl PairingProfile {
-    /// The meter's link-local address.
-    pub fn address(&self) -> Ipv6Addr {
-        self.mac.link_local()
-    }
 }
 
 /// Class of the meter that answered.
@@ -484,6 +525,11 @@ pub struct Figures {
     pub last_lqi: Option<u8>,
     /// Last RSSI seen (per packet on dual-stack, else derived from the scan's LQI).
     pub last_rssi_dbm: Option<i16>,
+    /// Incoming frames dropped because they were not the joined meter's secured frames.
+    pub frames_ignored: u64,
+    /// ECHONET Lite payload bytes the engine asked the dongle to send in the last hour of
+    /// engine time (its own transmit budget, below the radio's legal one).
+    pub payload_bytes_last_hour: u64,
     /// Phase changes: (when, phase).
     pub history: Vec<(Instant, Phase)>,
 }
@@ -568,5 +614,34 @@ pub enum Event {
         at: Instant,
         /// The UDP payload.
         bytes: Vec<u8>,
+        /// Why an incoming frame was not taken as meter data (`None`: it counted, or it was
+        /// sent by us).
+        ignored: Option<Ignored>,
     },
+}
+
+/// Why an incoming ECHONET Lite frame was dropped. Only the joined meter's secured frames
+/// count: the radio is shared with the neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ignored {
+    /// It arrived before the join: nothing counts as meter data before authentication.
+    NotJoined,
+    /// It came from another node than the joined meter.
+    ForeignSender,
+    /// The dongle says it was not encrypted with the session key.
+    Unsecured,
+    /// It is not a well-formed ECHONET Lite frame.
+    Malformed,
+}
+
+impl Ignored {
+    /// A stable snake_case name (trace, support bundle, the UI's message key).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::NotJoined => "not_joined",
+            Self::ForeignSender => "foreign_sender",
+            Self::Unsecured => "unsecured",
+            Self::Malformed => "malformed",
+        }
+    }
 }

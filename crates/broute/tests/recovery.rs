@@ -8,7 +8,7 @@ use common::*;
 use echonet::Measured;
 use sim::{Dialect, Fault, Scenario};
 
-fn run_to_reading(p: &mut broute::harness::Pair<SimDevice>) {
+fn run_to_reading(p: &mut broute::harness::Pair<sim::Sim>) {
     assert!(
         p.run_until(p.now + 10 * MIN, is_reading).is_some(),
         "no reading; phases {:?}, triage {:?}",
@@ -17,8 +17,9 @@ fn run_to_reading(p: &mut broute::harness::Pair<SimDevice>) {
     );
 }
 
-/// Poll answers (Get_Res carrying E7) that reached the dongle's serial output.
-fn answers_on_air(p: &broute::harness::Pair<SimDevice>) -> usize {
+/// Answers carrying a reading (Get_Res or Get_SNA with an E7 value) that reached the dongle's
+/// serial output.
+fn answers_on_air(p: &broute::harness::Pair<sim::Sim>) -> usize {
     p.events
         .iter()
         .filter(|(_, e)| match e {
@@ -27,7 +28,8 @@ fn answers_on_air(p: &broute::harness::Pair<SimDevice>) -> usize {
                 bytes,
                 ..
             } => echonet::FrameRepr::parse_bytes(bytes).is_ok_and(|f| {
-                f.esv == echonet::Esv::GetRes && f.props.iter().any(|p| p.epc == 0xE7)
+                matches!(f.esv, echonet::Esv::GetRes | echonet::Esv::GetSna)
+                    && f.props.iter().any(|p| p.epc == 0xE7 && !p.edt.is_empty())
             }),
             _ => false,
         })
@@ -185,7 +187,7 @@ fn missing_coefficient_means_one_and_missing_unit_means_raw() {
 fn unplugged_dongle_stops_with_dongle_lost() {
     let mut p = pair(preset("demo"));
     run_to_reading(&mut p);
-    p.device.0.unplug();
+    p.device.unplug();
     let now = broute::Instant(p.now);
     p.engine.serial_lost(now);
     p.run_for(MIN);

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use broute::{
-    Config, Energy, Engine, Event, HistoryRecord, HistoryRequest, Instant, MeterClass,
+    Config, Dialect, Energy, Engine, Event, HistoryRecord, HistoryRequest, Instant, MeterClass,
     MeterIdentity, PairingProfile, Phase, ReadingValues, RouteBId, RouteBPassword,
 };
 use echonet::{Decimal, Measured};
@@ -25,7 +25,7 @@ use nix::sys::termios::{
     InputFlags, LocalFlags, SetArg, SpecialCharacterIndices,
 };
 use serde_json::{json, Value};
-use skstack::{normalize_input, Dialect, Mac};
+use skstack::normalize_input;
 
 /// `broute run --help`.
 pub const HELP: &str = "usage: broute run --port DEVICE [OPTIONS]
@@ -115,46 +115,8 @@ fn dialect_name(d: Dialect) -> &'static str {
     match d {
         Dialect::SingleHop => "single_hop",
         Dialect::DualStack => "dual_stack",
+        Dialect::J11 => "j11",
     }
-}
-
-/// The profile as the JSON kept in `--profile FILE`.
-pub fn profile_to_json(p: &PairingProfile) -> Value {
-    json!({
-        "channel": p.channel,
-        "pan_id": p.pan_id,
-        "mac": p.mac.to_string(),
-        "dialect": dialect_name(p.dialect),
-    })
-}
-
-/// Read a profile back from its JSON.
-pub fn profile_from_json(text: &str) -> Result<PairingProfile, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    let channel = v["channel"]
-        .as_u64()
-        .and_then(|c| u8::try_from(c).ok())
-        .filter(|c| (0x21..=0x3C).contains(c))
-        .ok_or("channel must be 33..60")?;
-    let pan_id = v["pan_id"]
-        .as_u64()
-        .and_then(|c| u16::try_from(c).ok())
-        .ok_or("pan_id must be 0..65535")?;
-    let mac = v["mac"]
-        .as_str()
-        .and_then(|m| Mac::parse(m.as_bytes()))
-        .ok_or("mac must be 16 hex digits")?;
-    let dialect = match v["dialect"].as_str() {
-        Some("single_hop") => Dialect::SingleHop,
-        Some("dual_stack") => Dialect::DualStack,
-        _ => return Err("dialect must be single_hop or dual_stack".into()),
-    };
-    Ok(PairingProfile {
-        channel,
-        pan_id,
-        mac,
-        dialect,
-    })
 }
 
 /// Write the profile to `path` (via a temporary file and a rename, so a crash never leaves
@@ -163,7 +125,7 @@ pub fn save_profile(path: &Path, p: &PairingProfile) -> io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    let text = serde_json::to_string_pretty(&profile_to_json(p)).map_err(io::Error::other)?;
+    let text = serde_json::to_string_pretty(p).map_err(io::Error::other)?;
     std::fs::write(&tmp, text + "\n")?;
     std::fs::rename(&tmp, path)
 }
@@ -171,7 +133,9 @@ pub fn save_profile(path: &Path, p: &PairingProfile) -> io::Result<()> {
 /// Load the profile from `path`: `Ok(None)` when the file does not exist.
 pub fn load_profile(path: &Path) -> Result<Option<PairingProfile>, String> {
     match std::fs::read_to_string(path) {
-        Ok(t) => profile_from_json(&t).map(Some),
+        Ok(t) => PairingProfile::from_json(&t)
+            .map(Some)
+            .map_err(|e| e.to_string()),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.to_string()),
     }
@@ -329,7 +293,7 @@ pub fn event_json(t_ms: u64, ev: &Event, meter: Option<&MeterIdentity>) -> Optio
             "event": "dongle",
             "family": d.family(),
             "dialect": dialect_name(d.dialect),
-            "erxudp": format!("{:?}", d.erxudp_mode),
+            "erxudp": d.erxudp_mode.map(|m| format!("{m:?}")),
             "stack_version": d.stack_version,
             "app_version": d.app_version,
         }),
@@ -358,7 +322,7 @@ pub fn event_json(t_ms: u64, ev: &Event, meter: Option<&MeterIdentity>) -> Optio
         } => json!({"event": "join_started", "channel": channel, "from_profile": from_profile}),
         Event::Joined => json!({"event": "joined"}),
         Event::Profile(p) => {
-            let mut v = profile_to_json(p);
+            let mut v = serde_json::to_value(p).unwrap_or_default();
             v["event"] = "profile".into();
             v
         }
@@ -462,14 +426,13 @@ pub fn event_text(t_ms: u64, ev: &Event, meter: Option<&MeterIdentity>) -> Optio
     let body = match ev {
         Event::Phase(p) => format!("phase {}", p.name()),
         Event::Dongle(d) => format!(
-            "dongle: {} ({}, ERXUDP {:?}{})",
+            "dongle: {} ({}{}, firmware {})",
             d.family(),
             dialect_name(d.dialect),
-            d.erxudp_mode,
-            d.stack_version
-                .as_deref()
-                .map(|v| format!(", EVER {v}"))
-                .unwrap_or_default()
+            d.erxudp_mode
+                .map(|m| format!(", ERXUDP {m:?}"))
+                .unwrap_or_default(),
+            d.firmware()
         ),
         Event::WoptProposed => {
             "dongle sends ERXUDP as binary; that works, WOPT 01 (a flash write) not applied".into()
@@ -856,13 +819,12 @@ mod tests {
         let p = PairingProfile {
             channel: 0x33,
             pan_id: 0x8A12,
-            mac: Mac([0xC0, 0xF9, 0x45, 0x00, 0x40, 0x12, 0x34, 0x56]),
+            mac: skstack::Mac([0xC0, 0xF9, 0x45, 0x00, 0x40, 0x12, 0x34, 0x56]),
             dialect: Dialect::DualStack,
         };
-        let j = profile_to_json(&p);
+        let j = serde_json::to_value(&p).unwrap();
         assert_eq!(j["mac"], "C0F9450040123456");
-        assert_eq!(j["dialect"], "dual_stack");
-        assert_eq!(profile_from_json(&j.to_string()).unwrap(), p);
+        assert_eq!(j["dialect"], "dual-stack");
 
         let dir = std::env::temp_dir().join(format!("broute-run-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -902,6 +864,7 @@ mod tests {
             dir: Direction::Out,
             at: Instant(0),
             bytes: vec![0x10, 0x81],
+            ignored: None,
         };
         assert!(event_text(0, &frame, None).is_none());
         assert!(event_json(0, &frame, None).is_none());

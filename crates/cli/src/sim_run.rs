@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use broute::harness::{Device, Pair};
+use broute::harness::Pair;
 use broute::{Cause, Config, Engine, Event, Instant, PairingProfile, Phase, RouteBId};
 use broute::{Reading, RouteBPassword};
 use serde_json::{json, Value};
@@ -206,22 +206,7 @@ pub fn run(args: &[String]) -> ExitCode {
     }
 }
 
-/// The simulator as a harness device.
-struct SimDevice(Sim);
-
-impl Device for SimDevice {
-    fn write(&mut self, now_ms: u64, bytes: &[u8]) {
-        self.0.write(now_ms, bytes);
-    }
-    fn read(&mut self, now_ms: u64) -> Vec<u8> {
-        self.0.read(now_ms)
-    }
-    fn next_deadline(&self) -> Option<u64> {
-        self.0.next_deadline()
-    }
-}
-
-fn new_pair(sc: &Scenario, cfg: Config, profile: Option<PairingProfile>) -> Pair<SimDevice> {
+fn new_pair(sc: &Scenario, cfg: Config, profile: Option<PairingProfile>) -> Pair<Sim> {
     let mut e = Engine::new(cfg);
     // The demo credentials are constants of the simulator: valid by construction, and checked
     // by the simulator's own tests. Fall back to a run without credentials rather than panic.
@@ -234,7 +219,7 @@ fn new_pair(sc: &Scenario, cfg: Config, profile: Option<PairingProfile>) -> Pair
     if let Some(p) = profile {
         e.set_profile(p);
     }
-    let mut p = Pair::new(e, SimDevice(Sim::new(sc.clone())));
+    let mut p = Pair::new(e, Sim::new(sc.clone()));
     p.start();
     p
 }
@@ -249,7 +234,7 @@ struct Start {
     reached: Option<u64>,
 }
 
-fn start_run(p: &mut Pair<SimDevice>) -> Start {
+fn start_run(p: &mut Pair<Sim>) -> Start {
     let hit = p.run_until(FIRST_READING_LIMIT_MS, first_reading_or_stop);
     let reached = match hit {
         Some(Event::Reading(Reading { at, .. })) => Some(at.as_millis()),
@@ -277,14 +262,14 @@ fn start_run(p: &mut Pair<SimDevice>) -> Start {
     Start { json: j, reached }
 }
 
-fn last_fatal(p: &Pair<SimDevice>) -> Option<Cause> {
+fn last_fatal(p: &Pair<Sim>) -> Option<Cause> {
     p.events.iter().rev().find_map(|(_, e)| match e {
         Event::Triage(c) if c.is_fatal() => Some(*c),
         _ => None,
     })
 }
 
-fn phases(p: &Pair<SimDevice>) -> Value {
+fn phases(p: &Pair<Sim>) -> Value {
     Value::Array(
         p.events
             .iter()
@@ -296,7 +281,7 @@ fn phases(p: &Pair<SimDevice>) -> Value {
     )
 }
 
-fn triages(p: &Pair<SimDevice>) -> Value {
+fn triages(p: &Pair<Sim>) -> Value {
     Value::Array(
         p.events
             .iter()

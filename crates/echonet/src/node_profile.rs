@@ -10,6 +10,22 @@ use crate::frame::{ClassCode, Eoj};
 /// Most EOJs an instance list (D5/D6) may carry.
 pub const MAX_INSTANCES: usize = 84;
 
+enum_with_unknown! {
+    /// Class-specific EPCs of the node profile 0x0EF0.
+    pub enum Epc(u8) {
+        /// 0xD3 number of self-node instances.
+        InstanceCount = 0xD3,
+        /// 0xD4 number of self-node classes.
+        ClassCount = 0xD4,
+        /// 0xD5 instance list notification.
+        InstanceListNotification = 0xD5,
+        /// 0xD6 self-node instance list S.
+        InstanceList = 0xD6,
+        /// 0xD7 self-node class list S.
+        ClassList = 0xD7,
+    }
+}
+
 /// 0x82 version information of the node profile: major, minor, message formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct NodeVersion {

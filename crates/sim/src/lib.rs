@@ -33,6 +33,7 @@ pub mod profile;
 pub mod rng;
 pub mod scenario;
 pub mod time;
+mod vdevice;
 
 pub use meter::{Meter, Reading};
 pub use scenario::{

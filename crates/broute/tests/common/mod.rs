@@ -1,24 +1,9 @@
 //! Shared helpers: the engine wired to the simulator on a virtual clock.
 #![allow(dead_code)]
 
-use broute::harness::{Device, Pair};
+use broute::harness::Pair;
 use broute::{Config, Engine, Event, Phase, RouteBId, RouteBPassword};
 use sim::{Scenario, Sim};
-
-/// The simulator as a harness device.
-pub struct SimDevice(pub Sim);
-
-impl Device for SimDevice {
-    fn write(&mut self, now_ms: u64, bytes: &[u8]) {
-        self.0.write(now_ms, bytes);
-    }
-    fn read(&mut self, now_ms: u64) -> Vec<u8> {
-        self.0.read(now_ms)
-    }
-    fn next_deadline(&self) -> Option<u64> {
-        self.0.next_deadline()
-    }
-}
 
 pub const MIN: u64 = 60_000;
 pub const HOUR: u64 = 60 * MIN;
@@ -32,14 +17,14 @@ pub fn demo_password() -> RouteBPassword {
 }
 
 /// A pair with the demo credentials already given.
-pub fn pair(sc: Scenario) -> Pair<SimDevice> {
+pub fn pair(sc: Scenario) -> Pair<Sim> {
     pair_with(sc, Config::default())
 }
 
-pub fn pair_with(sc: Scenario, cfg: Config) -> Pair<SimDevice> {
+pub fn pair_with(sc: Scenario, cfg: Config) -> Pair<Sim> {
     let mut e = Engine::new(cfg);
     e.set_credentials(demo_id(), demo_password(), broute::Instant(0));
-    let mut p = Pair::new(e, SimDevice(Sim::new(sc)));
+    let mut p = Pair::new(e, Sim::new(sc));
     p.start();
     p
 }
@@ -57,7 +42,7 @@ pub fn is_stopped(e: &Event) -> bool {
 }
 
 /// The phases the engine went through, in order.
-pub fn phases(p: &Pair<SimDevice>) -> Vec<Phase> {
+pub fn phases(p: &Pair<Sim>) -> Vec<Phase> {
     p.events
         .iter()
         .filter_map(|(_, e)| match e {
@@ -67,7 +52,7 @@ pub fn phases(p: &Pair<SimDevice>) -> Vec<Phase> {
         .collect()
 }
 
-pub fn triages(p: &Pair<SimDevice>) -> Vec<broute::Cause> {
+pub fn triages(p: &Pair<Sim>) -> Vec<broute::Cause> {
     p.events
         .iter()
         .filter_map(|(_, e)| match e {
@@ -77,7 +62,7 @@ pub fn triages(p: &Pair<SimDevice>) -> Vec<broute::Cause> {
         .collect()
 }
 
-pub fn readings(p: &Pair<SimDevice>) -> Vec<(u64, broute::Reading)> {
+pub fn readings(p: &Pair<Sim>) -> Vec<(u64, broute::Reading)> {
     p.events
         .iter()
         .filter_map(|(t, e)| match e {
