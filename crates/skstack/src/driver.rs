@@ -157,8 +157,9 @@ struct InFlight {
     arity_probe: bool,
 }
 
-/// The sans-IO SKSTACK driver.
-#[derive(Debug)]
+/// The sans-IO SKSTACK driver. Its `Debug` shows what it is doing, never bytes: queued and
+/// in-flight commands may carry the credentials (`SKSETPWD`, `SKSETRBID`), and the framer may
+/// hold their echo.
 pub struct Driver {
     framer: Framer,
     evidence: DialectEvidence,
@@ -172,6 +173,20 @@ pub struct Driver {
     j11_reported: bool,
     wopt_proposal: Option<u8>,
     last_rx: Instant,
+}
+
+impl core::fmt::Debug for Driver {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let queued: Vec<CommandKind> = self.queue.iter().map(|p| p.cmd.kind()).collect();
+        f.debug_struct("Driver")
+            .field("dialect", &self.evidence.dialect())
+            .field("in_flight", &self.in_flight.as_ref().map(|i| i.cmd.kind()))
+            .field("queued", &queued)
+            .field("transmits", &self.transmits.len())
+            .field("events", &self.events.len())
+            .field("detecting", &self.detector.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Driver {

@@ -59,8 +59,9 @@ impl Target {
     }
 }
 
-/// A PAN heard during a scan.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A PAN heard during a scan. `Debug` hides the Pairing ID (the last 8 characters of the
+/// B-route ID when it is our meter).
+#[derive(Clone, PartialEq, Eq)]
 pub struct HeardPan {
     /// Channel, in the dongle's own numbering.
     pub channel: u8,
@@ -75,6 +76,19 @@ pub struct HeardPan {
     /// The Pairing ID the beacon carried, where the protocol shows it (SKSTACK `PairID`).
     /// `None` where the scan itself filters by Pairing ID (J11).
     pub pair_id: Option<String>,
+}
+
+impl fmt::Debug for HeardPan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeardPan")
+            .field("channel", &self.channel)
+            .field("pan_id", &self.pan_id)
+            .field("mac", &self.mac)
+            .field("lqi", &self.lqi)
+            .field("rssi_dbm", &self.rssi_dbm)
+            .field("pair_id", &self.pair_id.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 /// Why a UDP send did not go out.
