@@ -310,10 +310,19 @@ impl Framer {
 }
 
 /// Iterator over the frames and diagnostics of one input chunk (see [`Framer::frames`]).
-#[derive(Debug)]
 pub struct Frames<'f, 'i> {
     framer: &'f mut Framer,
     input: &'i [u8],
+}
+
+impl fmt::Debug for Frames<'_, '_> {
+    /// Counts only, like [`Framer`]'s.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Frames")
+            .field("framer", &self.framer)
+            .field("remaining", &self.input.len())
+            .finish()
+    }
 }
 
 impl Frames<'_, '_> {
@@ -334,24 +343,13 @@ impl Iterator for Frames<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frame::Repr;
-    use crate::util::tests::hex;
+    use crate::util::tests::{hex, resp};
 
     fn all(input: &[u8]) -> Vec<Result<RawFrame, Diagnostic>> {
         let mut f = Framer::new();
         let mut v: Vec<_> = f.frames(input).collect();
         v.extend(f.finish().map(Err));
         v
-    }
-
-    fn resp(command: u16, data: &[u8]) -> Vec<u8> {
-        Repr {
-            direction: Direction::Response,
-            command,
-            data,
-        }
-        .to_bytes()
-        .unwrap()
     }
 
     #[test]

@@ -73,4 +73,15 @@ pub(crate) mod tests {
             .map(|p| u8::from_str_radix(core::str::from_utf8(p).unwrap(), 16).unwrap())
             .collect()
     }
+
+    /// A module → host frame with correct sums.
+    pub(crate) fn resp(command: u16, data: &[u8]) -> Vec<u8> {
+        crate::frame::Repr {
+            direction: crate::frame::Direction::Response,
+            command,
+            data,
+        }
+        .to_bytes()
+        .unwrap()
+    }
 }

@@ -2,26 +2,15 @@
 //! (`shared/j11.md` §4 [AN]) and the WSAPP captures, in the pairing order of j11.md §3.
 
 use super::*;
-use crate::frame::Repr;
 use crate::notification::{Beacon, LinkState, PanaOutcome};
 use crate::request::{ActiveScan, Channel, InitialSetup, SendUdp};
 use crate::response::{FirmwareVersion, SendDetail};
-use crate::util::tests::hex;
+use crate::util::tests::{hex, resp};
 use skstack::{Mac, RouteBId, RouteBPassword};
 
 const ID: &str = "00112233445566778899AABBCCDDEEFF";
 const PASSWORD: &str = "0123456789AB";
 const METER: Mac = Mac([0x00, 0x50, 0xC2, 0xFF, 0xFE, 0xDC, 0x28, 0x22]);
-
-fn resp(command: u16, data: &[u8]) -> Vec<u8> {
-    Repr {
-        direction: Direction::Response,
-        command,
-        data,
-    }
-    .to_bytes()
-    .unwrap()
-}
 
 fn events(d: &mut Driver) -> Vec<DriverEvent> {
     std::iter::from_fn(|| d.poll_event()).collect()
