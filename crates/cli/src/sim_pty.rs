@@ -34,6 +34,7 @@ options:
   --min-scan-duration D  smallest SKSCAN duration that finds the meter (default 5)
   --lifetime SECONDS     PANA session lifetime (default 86400)
   --accept-any           accept any 32-char ID and any password
+  --zero-sums            J11: accept request frames whose checksum fields are 0000
   --quiet                do not print the credentials banner on stderr
   --list                 list presets and faults
   -h, --help             this text";
@@ -117,6 +118,9 @@ pub fn scenario_from_args(args: &[String]) -> Result<(Scenario, bool), String> {
             "--accept-any" => {
                 edits.push(Box::new(|s: &mut Scenario| s.accept_any_credentials = true))
             }
+            "--zero-sums" => {
+                edits.push(Box::new(|s: &mut Scenario| s.j11_zero_sum_lenience = true))
+            }
             "--start" => {
                 let v = val("--start")?;
                 let t = parse_start(&v)
@@ -195,17 +199,35 @@ fn serve(sc: Scenario, quiet: bool) -> Result<(), String> {
     let _ = std::io::stdout().flush();
     if !quiet {
         let m = sc.meters.first();
-        eprintln!(
-            "broute sim: {:?} dongle, ERXUDP {}, echo {}, start {} JST",
-            sc.dialect,
-            if sc.erxudp_hex { "hex" } else { "binary" },
-            if sc.echo { "on" } else { "off" },
-            sc.start
-        );
-        if let Some(m) = m {
+        let j11 = sc.dialect == Dialect::J11;
+        if j11 {
             eprintln!(
-                "broute sim: meter on channel {:02X}, PAN {:04X}, MAC {:016X}\nbroute sim: B-route ID {}  password {}",
-                m.channel, m.pan_id, m.mac, m.route_b_id, m.password
+                "broute sim: J11 binary-API module, checksums {}, start {} JST",
+                if sc.j11_zero_sum_lenience {
+                    "checked (0000 accepted)"
+                } else {
+                    "checked"
+                },
+                sc.start
+            );
+        } else {
+            eprintln!(
+                "broute sim: {:?} dongle, ERXUDP {}, echo {}, start {} JST",
+                sc.dialect,
+                if sc.erxudp_hex { "hex" } else { "binary" },
+                if sc.echo { "on" } else { "off" },
+                sc.start
+            );
+        }
+        if let Some(m) = m {
+            let ch = if j11 {
+                format!("J11 channel {:02X}", m.j11_channel())
+            } else {
+                format!("channel {:02X}", m.channel)
+            };
+            eprintln!(
+                "broute sim: meter on {ch}, PAN {:04X}, MAC {:016X}\nbroute sim: B-route ID {}  password {}",
+                m.pan_id, m.mac, m.route_b_id, m.password
             );
         }
         let faults: Vec<&str> = sc.faults.iter().map(|f| f.name()).collect();
@@ -281,6 +303,13 @@ mod tests {
         let (sc, _) = scenario_from_args(&args("--pty --fault sna-d3 --fault no-data")).unwrap();
         assert!(sc.faults.contains(Fault::GetSnaD3) && sc.faults.contains(Fault::NoData));
         assert!(scenario_from_args(&args("--preset demo")).is_err());
+        let (sc, _) = scenario_from_args(&args("--pty --dialect j11 --zero-sums")).unwrap();
+        assert_eq!(sc.dialect, Dialect::J11);
+        assert!(sc.j11_zero_sum_lenience);
+        let (sc, _) =
+            scenario_from_args(&args("--pty --preset j11 --fault hostile-neighbour")).unwrap();
+        assert_eq!(sc.dialect, Dialect::J11);
+        assert!(sc.faults.contains(Fault::HostileNeighbour));
         assert!(scenario_from_args(&args("--pty --fault nope")).is_err());
         assert_eq!(
             parse_start("2026-11-26 09:00").unwrap().to_string(),

@@ -13,7 +13,13 @@
 //! Everything that looks random (latencies, load noise, PANA bytes) comes from a seeded
 //! SplitMix64, so the same [`Scenario`] and the same calls give the same bytes.
 //! The dongle side is written from `shared/protocol.md` and real captures, not from the
-//! project's own client driver.
+//! project's own client driver; the J11 module ([`Dialect::J11`]) from `shared/j11.md` only,
+//! with its own frame parser. Both dongle families share the meters, the PANA session and
+//! the transmit accounting; they differ only in how they speak to the host.
+//!
+//! [`Fault`]s switch failures on and off at run time, among them
+//! [`Fault::HostileNeighbour`], a node that sends forged frames (see [`hostile`]) for
+//! testing that a client trusts only its meter.
 //!
 //! ```
 //! use sim::{Scenario, Sim};
@@ -26,7 +32,9 @@
 
 mod dongle;
 pub mod el;
+pub mod hostile;
 mod j11;
+mod link;
 pub mod meter;
 mod pana;
 pub mod profile;
@@ -35,6 +43,7 @@ pub mod scenario;
 pub mod time;
 mod vdevice;
 
+pub use hostile::HOSTILE_POWER_W;
 pub use meter::{Meter, Reading};
 pub use scenario::{
     Dialect, Fault, FaultSet, HighVoltage, LowVoltage, MeterClass, MeterConfig, Scenario, Wiring,
@@ -43,6 +52,7 @@ pub use scenario::{
 pub use time::CivilDateTime;
 
 use dongle::Dongle;
+use link::Link;
 use rng::Rng;
 
 /// Group of scheduled items that can be cancelled together.
@@ -51,6 +61,8 @@ enum Tag {
     Plain,
     Scan,
     Session,
+    /// The hostile neighbour's own timer (survives dongle resets).
+    Hostile,
 }
 
 /// Something that happens at a given virtual time.
@@ -77,6 +89,10 @@ enum Act {
     PeerTerminate,
     /// Re-check the ARIB transmit budget.
     TxRelease,
+    /// A J11 module timer (boot, UART timeout, PANA result, link state).
+    J11(j11::Timer),
+    /// The hostile neighbour sends its next frame ([`Fault::HostileNeighbour`]).
+    Hostile,
 }
 
 #[derive(Debug, Clone)]
@@ -107,7 +123,9 @@ pub struct Sim {
     unplugged: bool,
     slots: Vec<Slot>,
     d: Dongle,
+    link: Link,
     j11: j11::J11,
+    hostile: hostile::Neighbour,
 }
 
 impl Sim {
@@ -157,11 +175,15 @@ impl Sim {
             unplugged: false,
             slots,
             d,
+            link: Link::default(),
             j11: j11::J11::default(),
+            hostile: hostile::Neighbour::default(),
             sc,
         };
         if sim.faults.contains(Fault::Unplugged) {
             sim.unplug();
+        } else if sim.faults.contains(Fault::HostileNeighbour) {
+            sim.hostile_start(0);
         }
         sim
     }
@@ -241,11 +263,26 @@ impl Sim {
             (Fault::Unplugged, false) if was => {
                 self.unplugged = false;
                 self.d = Dongle::power_on(&self.sc);
+                self.link = Link::default();
                 self.j11 = j11::J11::default();
+                if self.sc.dialect == Dialect::J11 {
+                    let now = self.now;
+                    self.j11_boot(now);
+                }
+                if self.faults.contains(Fault::HostileNeighbour) {
+                    self.hostile_start(self.now);
+                }
             }
-            (Fault::PeerTerminates, true) if !was && self.d.session_established() => {
+            (Fault::PeerTerminates, true) if !was && self.link.session_established() => {
                 let at = self.now + 1000;
                 self.schedule(at, Tag::Session, Act::PeerTerminate);
+            }
+            (Fault::MeterOutOfRange, _) if was != on && self.sc.dialect == Dialect::J11 => {
+                let now = self.now;
+                self.j11_link_changed(now);
+            }
+            (Fault::HostileNeighbour, true) if !was && !self.unplugged => {
+                self.hostile_start(self.now);
             }
             _ => {}
         }
@@ -278,19 +315,19 @@ impl Sim {
 
     /// Is a PANA session established right now?
     pub fn is_joined(&self) -> bool {
-        self.d.session_established()
+        self.link.session_established()
     }
 
     /// The dongle's link-local IPv6 address, as it prints it.
     pub fn dongle_address(&self) -> String {
-        dongle::ll_string(self.sc.dongle_mac)
+        link::ll_string(self.sc.dongle_mac)
     }
 
     /// Meter `i`'s link-local IPv6 address, as the dongle prints it.
     pub fn meter_address(&self, i: usize) -> Option<String> {
         self.slots
             .get(i)
-            .map(|s| dongle::ll_string(s.meter.config().mac))
+            .map(|s| link::ll_string(s.meter.config().mac))
     }
 
     // ---- scheduling -------------------------------------------------------------------
@@ -346,13 +383,22 @@ impl Sim {
                 }
                 if self.faults.contains(Fault::Garbage) && self.rng.range(0, 3) == 0 {
                     let n = self.rng.range(1, 6) as usize;
+                    let j11 = self.sc.dialect == Dialect::J11;
+                    // Noise never forms a line end (SKSTACK) or the first byte of a unique
+                    // code (J11), so the real output after it stays intact.
                     let mut g: Vec<u8> = self
                         .rng
                         .bytes(n)
                         .into_iter()
-                        .map(|b| if b == b'\r' || b == b'\n' { 0xFF } else { b })
+                        .map(|b| match b {
+                            b'\r' | b'\n' if !j11 => 0xFF,
+                            0xD0 if j11 => 0xFF,
+                            b => b,
+                        })
                         .collect();
-                    g.extend_from_slice(b"\r\n");
+                    if !j11 {
+                        g.extend_from_slice(b"\r\n");
+                    }
                     self.out.extend(g);
                 }
                 self.out.extend(bytes);

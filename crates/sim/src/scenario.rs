@@ -14,7 +14,8 @@ pub enum Dialect {
     /// Dual-stack firmware without ROPT/WOPT (always hex ERXUDP): Tessera RL7023 Stick-D/DSS
     /// (EVER 1.2.8). Its SKSENDTO echo carries the printable payload bytes.
     DualStackNoRopt,
-    /// ROHM J11 binary API (BP35C0-J11 …): answers only J11 frames, never text.
+    /// ROHM J11 binary API (BP35C0-J11, BP35C1-J11, BP35C2-J11-T01, RS-WSUHA-J11): binary
+    /// frames only, never text; the full B-route command set of `shared/j11.md`.
     J11,
 }
 
@@ -93,11 +94,20 @@ pub enum Fault {
     Garbage,
     /// The device is unplugged: output ends for good and input is ignored.
     Unplugged,
+    /// A hostile neighbour node sends forged ECHONET frames every few seconds (E7 =
+    /// [`crate::HOSTILE_POWER_W`], EA, a D5 instance list), some unsecured from its own
+    /// address, some secured from a foreign address, and answers the client's Gets with the
+    /// same TID before the meter does. Our meter's frames are unaffected. See
+    /// [`crate::hostile`].
+    HostileNeighbour,
+    /// Every second frame from the meter fails MAC decryption: a J11 module reports 0x6038
+    /// (reason 01) and drops it; SKSTACK dongles drop it silently.
+    DecryptError,
 }
 
 impl Fault {
     /// Every fault, in declaration order.
-    pub const ALL: [Fault; 15] = [
+    pub const ALL: [Fault; 17] = [
         Fault::WrongId,
         Fault::WrongPassword,
         Fault::MeterOutOfRange,
@@ -113,6 +123,8 @@ impl Fault {
         Fault::CrLfInPayload,
         Fault::Garbage,
         Fault::Unplugged,
+        Fault::HostileNeighbour,
+        Fault::DecryptError,
     ];
 
     /// Kebab-case name used by the CLI (`--fault wrong-password`).
@@ -133,6 +145,8 @@ impl Fault {
             Fault::CrLfInPayload => "crlf-payload",
             Fault::Garbage => "garbage",
             Fault::Unplugged => "unplugged",
+            Fault::HostileNeighbour => "hostile-neighbour",
+            Fault::DecryptError => "decrypt-error",
         }
     }
 
@@ -161,6 +175,12 @@ impl Fault {
             Fault::CrLfInPayload => "CR LF bytes inside binary payloads",
             Fault::Garbage => "garbage bytes between lines",
             Fault::Unplugged => "device unplugged: output ends",
+            Fault::HostileNeighbour => {
+                "a neighbour sends forged E7/EA/D5 frames (unsecured, or secured from a foreign address)"
+            }
+            Fault::DecryptError => {
+                "every second meter frame fails decryption (J11: 0x6038 01; SKSTACK: dropped)"
+            }
         }
     }
 }
@@ -365,6 +385,13 @@ impl MeterConfig {
         }
     }
 
+    /// The J11 channel (0x04–0x11, 400 kHz) of [`MeterConfig::channel`] (SKSTACK numbering,
+    /// 0x21–0x3C): J11 channel n = SKSTACK 0x21 + 2·(n − 4); an even SKSTACK channel maps to
+    /// the J11 channel below it.
+    pub fn j11_channel(&self) -> u8 {
+        (4 + self.channel.saturating_sub(0x21) / 2).min(0x11)
+    }
+
     /// PairID = last 8 characters of the B-route ID.
     pub fn pair_id(&self) -> &str {
         let n = self.route_b_id.len();
@@ -418,6 +445,10 @@ pub struct Scenario {
     pub faults: FaultSet,
     /// Accept any well-formed B-route ID/password (demo convenience). Faults still apply.
     pub accept_any_credentials: bool,
+    /// J11 only: accept request frames whose header or data sum field is 0000 (clients that
+    /// never compute sums, j11.md §5 pitfall 2; **inferred**, real behaviour unknown).
+    /// Default off: such frames are rejected like any bad sum.
+    pub j11_zero_sum_lenience: bool,
 }
 
 impl Default for Scenario {
@@ -444,7 +475,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         "dss",
         "RL7023 Stick-D/DSS-like dongle: side fields, no ROPT/WOPT, hex ERXUDP",
     ),
-    ("j11", "J11 binary-API module: answers only J11 frames"),
+    (
+        "j11",
+        "ROHM J11 binary-API module (BP35C0-J11 family) with the demo meter",
+    ),
     ("wrong-password", "PANA fails: EVENT 24"),
     (
         "wrong-id",
@@ -507,6 +541,7 @@ impl Scenario {
             start: CivilDateTime::new(2026, 11, 26, 9, 0, 0),
             faults: FaultSet::empty(),
             accept_any_credentials: false,
+            j11_zero_sum_lenience: false,
         }
     }
 

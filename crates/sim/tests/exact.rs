@@ -267,18 +267,24 @@ fn read_timing_does_not_change_output() {
 fn j11_mode_answers_only_j11_frames() {
     let mut sim = Sim::new(Scenario::new(Dialect::J11));
     assert!(exchange(&mut sim, 0, b"SKVER\r\nSKINFO\r\n").is_empty());
-    // 0x006B firmware version request, no data.
-    let mut req = vec![0xD0, 0xEA, 0x83, 0xFC, 0x00, 0x6B, 0x00, 0x04];
-    let hsum: u16 = req.iter().map(|b| u16::from(*b)).sum();
-    req.extend_from_slice(&hsum.to_be_bytes());
-    req.extend_from_slice(&[0, 0]);
+    // 0x006B firmware version request, no data; the answer is the real capture's (j11.md §4).
+    let req = [
+        0xD0, 0xEA, 0x83, 0xFC, 0x00, 0x6B, 0x00, 0x04, 0x03, 0xA8, 0x00, 0x00,
+    ];
     let out = exchange(&mut sim, 200, &req);
-    assert_eq!(&out[..6], &[0xD0, 0xF9, 0xEE, 0x5D, 0x20, 0x6B]);
-    assert_eq!(out[12], 0x01, "result: success");
-    // a corrupted header checksum is ignored
-    let mut bad = req.clone();
+    assert_eq!(
+        out,
+        [
+            0xD0, 0xF9, 0xEE, 0x5D, 0x20, 0x6B, 0x00, 0x0D, 0x03, 0xAC, 0x00, 0xA8, 0x01, 0x04,
+            0x00, 0x01, 0x03, 0x00, 0x00, 0x15, 0x8A
+        ]
+    );
+    // A corrupted header checksum gets reply code 0x2FFF (result F0).
+    let mut bad = req;
     bad[9] ^= 1;
-    assert!(exchange(&mut sim, 400, &bad).is_empty());
+    let out = exchange(&mut sim, 400, &bad);
+    assert_eq!(&out[4..6], &[0x2F, 0xFF]);
+    assert_eq!(out[12], 0xF0);
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Arbitrary client bytes never panic the simulator, in any dialect or state.
 mod common;
+use common::j11::{req, J11Client};
 use common::*;
 use proptest::prelude::*;
 use sim::{Dialect, Scenario, Sim};
@@ -41,5 +42,25 @@ proptest! {
         p.extend(payload);
         p.truncate(0x4D0);
         c.sendto(&addr, &p, false, 1_500);
+    }
+
+    #[test]
+    fn well_formed_j11_requests_never_panic(
+        reqs in proptest::collection::vec((0usize..17, proptest::collection::vec(any::<u8>(), 0..60)), 1..12),
+        paired in any::<bool>(),
+    ) {
+        const CODES: [u16; 17] = [
+            0x00D9, 0x006B, 0x0001, 0x005F, 0x0107, 0x0054, 0x0051, 0x0053, 0x0005, 0x0056,
+            0x0008, 0x00D2, 0x0057, 0x0058, 0x005E, 0x010A, 0xFFFF,
+        ];
+        let mut c = J11Client::new(Scenario::preset("j11").unwrap());
+        if paired {
+            c.pair();
+        }
+        for (k, data) in reqs {
+            // Every frame the module writes is checked (sums, length) by the client.
+            c.send(&req(CODES[k], &data), 700);
+        }
+        c.wait(800_000);
     }
 }

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod j11;
+
 use sim::{Scenario, Sim};
 
 /// A scripted client: writes at the current time, then advances the clock.
