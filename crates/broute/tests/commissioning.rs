@@ -327,3 +327,183 @@ fn history_of_100_days_matches_the_simulator() {
     }
     assert_eq!(checked, 30, "09:00 to 23:30");
 }
+
+// ------------------------------------------------------------------ J11 dongles
+
+#[test]
+fn j11_dongle_reaches_readings_with_the_right_numbers() {
+    let mut p = pair(preset("j11"));
+    let r = first_reading(&mut p);
+    let at = p.now;
+    check_against_truth(&p, at, &r);
+    let d = p.engine.dongle().unwrap();
+    assert_eq!(d.dialect, broute::Dialect::J11);
+    // The firmware the module reports (the real capture's v1.3 rev 0x158A).
+    assert_eq!(d.firmware(), "J11 1.3 rev 158A");
+    assert_eq!(
+        phases(&p),
+        vec![
+            Phase::ExpectDongle,
+            Phase::ExpectSettings,
+            Phase::ExpectCredentialsSet,
+            Phase::ExpectScan,
+            Phase::ExpectChannel,
+            Phase::ExpectJoin,
+            Phase::ExpectIdentity,
+            Phase::Reading
+        ]
+    );
+    assert!(triages(&p).is_empty());
+    let profile = p.engine.profile().unwrap();
+    assert_eq!(profile.dialect, broute::Dialect::J11);
+    assert!((0x04..=0x11).contains(&profile.channel), "{profile:?}");
+}
+
+#[test]
+fn j11_warm_start_needs_only_the_channel_and_skips_probing() {
+    let mut cold = pair(preset("j11"));
+    first_reading(&mut cold);
+    let cold_ms = cold.now;
+    let mut profile = cold.engine.profile().unwrap();
+    // Only the channel matters on J11: the module learns PAN and MAC from 0x2053.
+    profile.pan_id = 0x1234;
+    let mut e = Engine::new(Config::default());
+    e.set_credentials(demo_id(), demo_password(), Instant(0));
+    e.set_profile(profile);
+    let mut warm = broute::harness::Pair::new(e, sim::Sim::new(preset("j11")));
+    warm.start();
+    let r = first_reading(&mut warm);
+    let at = warm.now;
+    check_against_truth(&warm, at, &r);
+    assert!(!warm
+        .events
+        .iter()
+        .any(|(_, e)| matches!(e, Event::ScanStarted { .. })));
+    assert!(
+        warm.now * 2 < cold_ms,
+        "warm {} ms, cold {cold_ms} ms",
+        warm.now
+    );
+    // No SKSTACK text was sent to the J11 module.
+    assert!(!warm
+        .events
+        .iter()
+        .any(|(_, e)| matches!(e, Event::WoptProposed)));
+}
+
+#[test]
+fn j11_wrong_password_stops_after_two_refusals() {
+    let mut p = pair(on_j11(preset("wrong-password")));
+    assert!(
+        p.run_until(10 * MIN, is_stopped).is_some(),
+        "{:?}",
+        phases(&p)
+    );
+    assert_eq!(triages(&p), vec![Cause::AuthRefused]);
+    let joins = p
+        .events
+        .iter()
+        .filter(|(_, e)| matches!(e, Event::JoinStarted { .. }))
+        .count();
+    assert_eq!(joins, 2, "exactly two attempts: no lock-out");
+}
+
+#[test]
+fn j11_wrong_id_finds_no_meter() {
+    let mut p = pair(on_j11(preset("wrong-id")));
+    assert!(p.run_until(10 * MIN, is_stopped).is_some());
+    assert_eq!(triages(&p), vec![Cause::NoMeterHeard]);
+}
+
+#[test]
+fn j11_id_with_the_right_pairing_id_but_wrong_rest_is_refused() {
+    // The scan carries only the Pairing ID (the last 8 characters), so the meter answers it;
+    // PANA carries the whole ID and is refused: stopped after two refusals, as on SKSTACK.
+    let id = format!("FFFFFFFFFFFFFFFFFFFFFFFF{}", &sim::DEMO_ROUTE_B_ID[24..]);
+    let mut e = Engine::new(Config::default());
+    e.set_credentials(
+        broute::RouteBId::new(&id).unwrap(),
+        demo_password(),
+        Instant(0),
+    );
+    let mut p = broute::harness::Pair::new(e, sim::Sim::new(preset("j11")));
+    p.start();
+    assert!(
+        p.run_until(10 * MIN, is_stopped).is_some(),
+        "{:?}",
+        phases(&p)
+    );
+    assert_eq!(triages(&p), vec![Cause::AuthRefused]);
+}
+
+#[test]
+fn j11_start_refused_on_the_remembered_channel_rescans() {
+    // 0x0053 fails with 0x0E (no meter answers our ID there): scan that channel, then all.
+    let mut cold = pair(preset("j11"));
+    first_reading(&mut cold);
+    let profile = cold.engine.profile().unwrap();
+    let mut e = Engine::new(Config::default());
+    e.set_credentials(demo_id(), demo_password(), Instant(0));
+    e.set_profile(profile);
+    let mut sc = preset("j11");
+    sc.faults.set(sim::Fault::WrongId, true);
+    let mut p = broute::harness::Pair::new(e, sim::Sim::new(sc));
+    p.start();
+    assert!(
+        p.run_until(10 * MIN, is_stopped).is_some(),
+        "{:?}",
+        phases(&p)
+    );
+    assert_eq!(triages(&p), vec![Cause::NoMeterHeard]);
+    let scans: Vec<bool> = p
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::ScanStarted { single_channel, .. } => Some(*single_channel),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(scans.first(), Some(&true), "{scans:?}");
+    assert!(scans.len() > 1);
+    assert!(!p
+        .events
+        .iter()
+        .any(|(_, e)| matches!(e, Event::JoinStarted { .. })));
+}
+
+#[test]
+fn j11_stale_profile_falls_back_to_a_scan() {
+    let mut cold = pair(preset("j11"));
+    first_reading(&mut cold);
+    let mut profile = cold.engine.profile().unwrap();
+    profile.channel = if profile.channel == 0x04 { 0x05 } else { 0x04 };
+    let mut e = Engine::new(Config::default());
+    e.set_credentials(demo_id(), demo_password(), Instant(0));
+    e.set_profile(profile);
+    let mut p = broute::harness::Pair::new(e, sim::Sim::new(preset("j11")));
+    p.start();
+    first_reading(&mut p);
+    assert!(p
+        .events
+        .iter()
+        .any(|(_, e)| matches!(e, Event::ScanStarted { .. })));
+}
+
+#[test]
+fn a_j11_profile_on_an_skstack_dongle_still_commissions() {
+    let mut cold = pair(preset("j11"));
+    first_reading(&mut cold);
+    let mut profile = cold.engine.profile().unwrap();
+    profile.channel = 0x05;
+    let mut e = Engine::new(Config::default());
+    e.set_credentials(demo_id(), demo_password(), Instant(0));
+    e.set_profile(profile);
+    // The user plugged an SKSTACK dongle in since.
+    let mut p = broute::harness::Pair::new(e, sim::Sim::new(preset("demo")));
+    p.start();
+    first_reading(&mut p);
+    assert_eq!(
+        p.engine.dongle().unwrap().dialect,
+        broute::Dialect::SingleHop
+    );
+}

@@ -18,7 +18,8 @@ fn run_to_reading(p: &mut broute::harness::Pair<sim::Sim>) {
 }
 
 /// Answers carrying a reading (Get_Res or Get_SNA with an E7 value) that reached the dongle's
-/// serial output.
+/// serial output and counted as the joined meter's (a hostile neighbour's are dropped; the
+/// trust test checks that separately).
 fn answers_on_air(p: &broute::harness::Pair<sim::Sim>) -> usize {
     p.events
         .iter()
@@ -26,6 +27,7 @@ fn answers_on_air(p: &broute::harness::Pair<sim::Sim>) -> usize {
             Event::Frame {
                 dir: broute::Direction::In,
                 bytes,
+                ignored: None,
                 ..
             } => echonet::FrameRepr::parse_bytes(bytes).is_ok_and(|f| {
                 matches!(f.esv, echonet::Esv::GetRes | echonet::Esv::GetSna)
@@ -214,6 +216,7 @@ fn fault_matrix() {
         Dialect::SingleHop,
         Dialect::DualStack,
         Dialect::DualStackNoRopt,
+        Dialect::J11,
     ];
     for dialect in dialects {
         for fault in Fault::ALL {
@@ -252,5 +255,104 @@ fn fault_matrix() {
                 }
             }
         }
+    }
+}
+
+// ------------------------------------------------------------------ J11 recovery
+
+#[test]
+fn j11_session_renewal_keeps_reading() {
+    // J11 has no expiry event: the module re-authenticates by itself (unsolicited 0x6028).
+    let mut p = pair(on_j11(preset("short-session")));
+    run_to_reading(&mut p);
+    let before = readings(&p).len();
+    p.run_for(10 * MIN);
+    assert!(readings(&p).len() > before + 30, "{:?}", phases(&p));
+    assert!(!triages(&p).iter().any(|c| c.is_fatal()));
+    assert_eq!(p.engine.phase(), Phase::Reading);
+}
+
+#[test]
+fn j11_peer_termination_rejoins_and_keeps_reading() {
+    let mut sc = on_j11(preset("demo"));
+    sc.faults.set(Fault::PeerTerminates, true);
+    let mut p = pair(sc);
+    run_to_reading(&mut p);
+    p.run_for(5 * MIN);
+    assert!(
+        triages(&p).contains(&Cause::SessionLost),
+        "{:?}",
+        phases(&p)
+    );
+    let recovered = p
+        .events
+        .iter()
+        .position(|(_, e)| matches!(e, Event::Recovered))
+        .expect("recovered");
+    assert!(p.events.iter().skip(recovered).any(|(_, e)| is_reading(e)));
+}
+
+#[test]
+fn j11_transmit_limit_pauses_then_resumes() {
+    let cfg = broute::Config {
+        poll_interval: core::time::Duration::from_secs(1),
+        ..Default::default()
+    };
+    let mut p = pair_with(on_j11(preset("tx-limit")), cfg);
+    run_to_reading(&mut p);
+    p.run_for(2 * HOUR);
+    assert!(triages(&p).contains(&Cause::TxLimit), "{:?}", triages(&p));
+    let limited_at = p
+        .events
+        .iter()
+        .position(|(_, e)| matches!(e, Event::Phase(Phase::TxLimited)))
+        .expect("TxLimited phase");
+    assert!(p
+        .events
+        .iter()
+        .skip(limited_at)
+        .any(|(_, e)| matches!(e, Event::Recovered)));
+    assert!(p.events.iter().skip(limited_at).any(|(_, e)| is_reading(e)));
+    assert!(!triages(&p).iter().any(|c| c.is_fatal()));
+}
+
+#[test]
+fn j11_decrypt_errors_reauthenticate_without_a_storm() {
+    let mut sc = on_j11(preset("demo"));
+    sc.faults.set(Fault::DecryptError, true);
+    let mut p = pair(sc);
+    run_to_reading(&mut p);
+    p.run_for(30 * MIN);
+    let holds = p
+        .events
+        .iter()
+        .filter(|(_, e)| matches!(e, Event::Phase(Phase::ReAuthenticating)))
+        .count();
+    // At most one re-authentication per 10 minutes, however many frames fail.
+    assert!((1..=4).contains(&holds), "{holds} re-authentications");
+    // Every second meter frame is lost: each lost poll costs the AIF wait of 60 s.
+    let n = readings(&p).len();
+    assert!(n > 10, "{n} readings; phases {:?}", phases(&p));
+    assert!(!triages(&p).iter().any(|c| c.is_fatal()));
+}
+
+#[test]
+fn silent_meter_resets_the_dongle_and_rejoins() {
+    for sc in [preset("demo"), on_j11(preset("demo"))] {
+        let dialect = sc.dialect;
+        let mut p = pair(sc);
+        run_to_reading(&mut p);
+        p.device.set_fault(Fault::MeterOutOfRange, true);
+        p.run_for(3 * MIN);
+        assert!(triages(&p).contains(&Cause::SessionLost), "{dialect:?}");
+        p.device.set_fault(Fault::MeterOutOfRange, false);
+        let before = readings(&p).len();
+        p.run_for(15 * MIN);
+        assert!(
+            readings(&p).len() > before,
+            "{dialect:?}: readings after the meter came back; phases {:?}",
+            phases(&p)
+        );
+        assert_eq!(p.engine.phase(), Phase::Reading, "{dialect:?}");
     }
 }

@@ -82,7 +82,7 @@ fn step_through(sc: sim::Scenario, until: Phase, mut check: impl FnMut(&Engine, 
 
 #[test]
 fn engine_debug_never_shows_credentials_queued_in_flight_or_echoed() {
-    for name in ["demo", "dual-stack", "dss"] {
+    for name in ["demo", "dual-stack", "dss", "j11"] {
         let mut saw_credentials_pending = false;
         step_through(preset(name), Phase::Reading, |e, what| {
             let d = format!("{e:?}");
@@ -91,6 +91,9 @@ fn engine_debug_never_shows_credentials_queued_in_flight_or_echoed() {
             }
             assert_hidden(&d, &format!("{name} {what}"));
         });
-        assert!(saw_credentials_pending, "{name}: the credential phase was observed");
+        assert!(
+            saw_credentials_pending,
+            "{name}: the credential phase was observed"
+        );
     }
 }

@@ -27,6 +27,7 @@ use skstack::{Instant, Mac, RouteBId, RouteBPassword};
 
 use crate::types::{Dialect, DongleInfo};
 
+pub mod j11;
 pub mod sk;
 
 /// Identifies an operation in [`DeviceEvent::Done`].

@@ -8,6 +8,7 @@ use skstack::Instant;
 
 use super::reading::ReqKind;
 use super::{Engine, State};
+use crate::device::j11::J11Dongle;
 use crate::device::{Channels, HeardPan, OpId, Outcome, Target};
 use crate::types::*;
 
@@ -90,13 +91,23 @@ impl Engine {
     pub(super) fn on_identified(&mut self, outcome: Outcome, now: Instant) {
         match outcome {
             Outcome::OtherProtocol(Dialect::J11) => {
-                // TEMPORARY until the J11 driver lands.
-                self.stop(Cause::DongleError, now)
+                // The port has a J11 module: hand it to the J11 driver.
+                self.probed = true;
+                self.dev = Box::new(J11Dongle::new());
+                let op = self.dev.identify(now);
+                self.enter(State::Identifying { op }, now);
             }
             Outcome::Done => {
                 let channel = self.profile.as_ref().map(|p| p.channel);
                 let op = self.dev.prepare(channel, now);
                 self.enter(State::Preparing { op }, now);
+            }
+            Outcome::NoAnswer if self.dev.dialect() == Some(Dialect::J11) && !self.probed => {
+                // A remembered J11 dongle did not answer: probe the port from the start.
+                self.probed = true;
+                self.dev = Box::new(self.sk_dongle(None));
+                let op = self.dev.identify(now);
+                self.enter(State::Identifying { op }, now);
             }
             Outcome::NoAnswer => self.stop(Cause::NoDongleAnswer, now),
             _ => self.stop(Cause::DongleError, now),

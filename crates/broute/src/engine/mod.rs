@@ -16,6 +16,7 @@ use std::collections::VecDeque;
 use skstack::command::Security;
 use skstack::{Instant, RouteBId, RouteBPassword};
 
+use crate::device::j11::J11Dongle;
 use crate::device::sk::{SkDongle, SkOptions};
 use crate::device::{DeviceEvent, Dongle, OpId, Outcome, Target};
 use crate::profile::PairingProfile;
@@ -26,6 +27,9 @@ mod history;
 mod reading;
 mod recovery;
 mod values;
+
+#[cfg(test)]
+mod tests;
 
 use history::HistoryJob;
 use reading::Link;
@@ -128,6 +132,8 @@ pub struct Engine {
     /// Sends held: the transmit budget is used up, and when to try again.
     tx_hold: Option<Instant>,
     refusals: u8,
+    /// The port was probed from the start (SKSTACK probes, then J11).
+    probed: bool,
     /// A scan heard meters, none of them ours (this round of attempts).
     heard_other: bool,
     recovery: u8,
@@ -164,6 +170,7 @@ impl Engine {
             reauth_hold: false,
             tx_hold: None,
             refusals: 0,
+            probed: false,
             heard_other: false,
             recovery: 0,
             joined_once: false,
@@ -199,16 +206,25 @@ impl Engine {
     /// A pairing profile from an earlier session: the engine joins without scanning, and scans
     /// when the meter is not there.
     pub fn set_profile(&mut self, profile: PairingProfile) {
-        if self.state == State::Idle && profile.dialect != Dialect::J11 {
-            self.dev = Box::new(SkDongle::new(
-                SkOptions {
-                    security: self.cfg.security,
-                    terminate_first: self.cfg.terminate_first,
-                },
-                Some(profile.dialect),
-            ));
+        if self.state == State::Idle {
+            // Talk to the remembered kind of dongle first (a J11 module is not probed with
+            // SKSTACK text); identification falls back to probing when it does not answer.
+            self.dev = match profile.dialect {
+                Dialect::J11 => Box::new(J11Dongle::new()),
+                d => Box::new(self.sk_dongle(Some(d))),
+            };
         }
         self.profile = Some(profile);
+    }
+
+    fn sk_dongle(&self, dialect: Option<Dialect>) -> SkDongle {
+        SkDongle::new(
+            SkOptions {
+                security: self.cfg.security,
+                terminate_first: self.cfg.terminate_first,
+            },
+            dialect,
+        )
     }
 
     /// The user accepted the `WOPT 01` proposal (a flash write; SKSTACK only).

@@ -71,3 +71,9 @@ pub fn readings(p: &Pair<Sim>) -> Vec<(u64, broute::Reading)> {
         })
         .collect()
 }
+
+/// The same scenario on a J11 dongle.
+pub fn on_j11(mut sc: Scenario) -> Scenario {
+    sc.dialect = sim::Dialect::J11;
+    sc
+}

@@ -121,7 +121,7 @@ impl Sim {
                 // Unknown command: reply code 0xFFFF; its data is not stated (**inferred**:
                 // result 0x03 "bad command").
                 self.emit(t, super::frame::response(UNKNOWN_REPLY, &[0x03]));
-                self.j11.busy_until = self.j11.busy_until.max(t + 1);
+                self.j11.busy_until = self.j11.busy_until.max(t);
             }
         }
     }

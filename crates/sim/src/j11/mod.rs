@@ -207,10 +207,11 @@ impl Sim {
         self.emit(at, frame::response(command.wrapping_add(0x2000), &[result]));
     }
 
-    /// A response to the current command at `at`; the module is busy until then.
+    /// A response to the current command at `at`; the module is busy until then (a request
+    /// that arrives once the response is out, even in the same millisecond, is taken).
     fn j11_respond(&mut self, at: u64, command: u16, data: &[u8]) {
         self.emit(at, frame::response(command.wrapping_add(0x2000), data));
-        self.j11.busy_until = self.j11.busy_until.max(at + 1);
+        self.j11.busy_until = self.j11.busy_until.max(at);
     }
 
     /// 0x00D9: everything stops (pending output, scan, session), settings, credentials and
