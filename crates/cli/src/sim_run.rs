@@ -262,6 +262,30 @@ fn start_run(p: &mut Pair<Sim>) -> Start {
     Start { json: j, reached }
 }
 
+/// The physical floor of a cold start: one full scan at the smallest duration that hears the
+/// meter, plus the PANA exchange and the first round trip as measured in this run.
+fn physical_floor_ms(sc: &Scenario, p: &Pair<Sim>) -> Option<u64> {
+    use broute::device::{j11::J11Dongle, sk::SkDongle, Channels, Dongle};
+    let scan = match sc.dialect {
+        sim::Dialect::J11 => J11Dongle::new().scan_time(sc.min_scan_duration, Channels::All),
+        _ => SkDongle::new(Default::default(), None).scan_time(sc.min_scan_duration, Channels::All),
+    };
+    let join_started = p
+        .events
+        .iter()
+        .rev()
+        .find_map(|(t, e)| matches!(e, Event::JoinStarted { .. }).then_some(*t))?;
+    let joined = p
+        .events
+        .iter()
+        .find_map(|(t, e)| (matches!(e, Event::Joined) && *t >= join_started).then_some(*t))?;
+    let rtt = p.events.iter().find_map(|(_, e)| match e {
+        Event::Reading(r) => Some(r.rtt_ms),
+        _ => None,
+    })?;
+    Some(u64::try_from(scan.as_millis()).ok()? + (joined - join_started) + rtt)
+}
+
 fn last_fatal(p: &Pair<Sim>) -> Option<Cause> {
     p.events.iter().rev().find_map(|(_, e)| match e {
         Event::Triage(c) if c.is_fatal() => Some(*c),
@@ -354,6 +378,13 @@ fn strategy_json(sc: &Scenario, opts: &Options, s: Strategy) -> Value {
     };
     cold_json["phases"] = phases(&cold);
     cold_json["triage"] = triages(&cold);
+    if let (Some(floor), Some(first)) = (
+        physical_floor_ms(sc, &cold),
+        cold_json["first_reading_ms"].as_u64(),
+    ) {
+        cold_json["floor_ms"] = json!(floor);
+        cold_json["vs_floor"] = json!(format!("{:.2}", first as f64 / floor.max(1) as f64));
+    }
 
     // Warm: the dongle was power-cycled (fresh simulator), a new engine starts with what the
     // cold run learnt — for the strategy that uses it.

@@ -91,7 +91,18 @@ fn start_run(pty: &str, profile: &std::path::Path) -> Kill {
 
 #[test]
 fn run_reads_the_simulator_through_a_pty_cold_then_warm() {
-    let dir = std::env::temp_dir().join(format!("broute-run-pty-{}", std::process::id()));
+    cold_then_warm("skstack", &[]);
+}
+
+#[test]
+fn run_reads_a_j11_dongle_through_a_pty_cold_then_warm() {
+    cold_then_warm("j11", &["--dialect", "j11"]);
+}
+
+/// Cold start against `broute sim --pty` (with `sim_args`), then a warm start from the saved
+/// profile, with every secret kept out of the output.
+fn cold_then_warm(name: &str, sim_args: &[&str]) {
+    let dir = std::env::temp_dir().join(format!("broute-run-pty-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let profile = dir.join("profile.json");
     let _ = std::fs::remove_file(&profile);
@@ -100,6 +111,7 @@ fn run_reads_the_simulator_through_a_pty_cold_then_warm() {
     let mut sim = Kill(
         Command::new(BIN)
             .args(["sim", "--pty", "--quiet", "--min-scan-duration", "4"])
+            .args(sim_args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -130,6 +142,10 @@ fn run_reads_the_simulator_through_a_pty_cold_then_warm() {
     );
     let saved = std::fs::read_to_string(&profile).expect("profile saved");
     assert!(saved.contains("\"mac\""), "{saved}");
+    if name == "j11" {
+        assert!(saved.contains("\"dialect\": \"j11\""), "{saved}");
+        assert!(all.contains("\"family\":\"RS-WSUHA-J11"), "{all}");
+    }
 
     // Warm: same dongle, new process with the profile: joins without scanning.
     let mut warm = start_run(&pty, &profile);

@@ -296,6 +296,9 @@ impl Command {
             Self::Reset | Self::Wopt(_) | Self::Wuart(_) | Self::SendTo(_) => {
                 Duration::from_secs(5)
             }
+            // The first probe: a local command answered within milliseconds. A J11 module
+            // stays silent (j11.md §5), so this is also how long a J11 port waits for its probe.
+            Self::Ver => Duration::from_secs(2),
             _ => Duration::from_secs(3),
         }
     }

@@ -18,6 +18,7 @@ use std::collections::VecDeque;
 use std::net::Ipv6Addr;
 
 use j11::notification::{LinkState, PanaOutcome, ReceiveErrorReason, Security};
+use j11::response::RouteState;
 use j11::{
     ActiveScan, Channel, DriverEvent, InitialSetup, Notification, PairingId, Request, RequestId,
     RequestKind, Response, ResultCode, SendStatus, SendUdp,
@@ -262,6 +263,15 @@ impl J11Dongle {
                     supports_ropt: None,
                 }));
             }
+            (RequestKind::Status, Ok(Response::Status(st))) => {
+                let idle = st.b_route == RouteState::Idle && st.han == RouteState::Idle;
+                if let Some(op) = self.ops.front_mut() {
+                    if idle && op.plan.front() == Some(&Request::Reset) {
+                        op.plan.pop_front();
+                        self.module = Module::Idle;
+                    }
+                }
+            }
             (RequestKind::Reset, Ok(_)) => {
                 self.module = Module::Idle;
                 self.channel = None;
@@ -477,10 +487,11 @@ impl Dongle for J11Dongle {
             .filter(|c| self.valid_channel(*c))
             .unwrap_or(DEFAULT_CHANNEL);
         let setup = Request::InitialSetup(InitialSetup::b_route(channel_of(ch)));
+        // A module that reports B-route and HAN idle needs no reset (PYJ11 checks the same).
         let plan = if self.fresh {
             vec![setup]
         } else {
-            vec![Request::Reset, setup]
+            vec![Request::Status, Request::Reset, setup]
         };
         self.begin(Kind::Prepare, plan, now)
     }
