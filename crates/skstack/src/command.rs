@@ -595,7 +595,7 @@ mod tests {
             Command::Join(Ipv6Addr::LOCALHOST).timeout(),
             Duration::from_secs(40)
         );
-        assert_eq!(Command::Ver.timeout(), Duration::from_secs(3));
+        assert_eq!(Command::Ver.timeout(), Duration::from_secs(2));
         assert_eq!(
             Command::Ll64(Mac([0; 8])).reply_shape(),
             ReplyShape::Address

@@ -73,7 +73,7 @@ fn silent_dongle_gets_j11_probe_and_is_recognised() {
     d.start_detection(Instant(0));
     assert_eq!(tx(&mut d), [b"SKVER\r\n".to_vec()]);
     let dl = d.poll_timeout().unwrap();
-    assert_eq!(dl, Instant(3000));
+    assert_eq!(dl, Instant(2000));
     d.handle_timeout(dl);
     let out = tx(&mut d);
     assert_eq!(&out[0][..4], &crate::j11::REQUEST_CODE);
