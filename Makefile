@@ -49,6 +49,7 @@ e2e: dist
 	node --test --test-concurrency=1 tests/e2e/
 
 fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 	fuzz/run.sh $${FUZZ_SECONDS:-60}
 
