@@ -52,6 +52,9 @@ pub use scenario::{
 pub use time::CivilDateTime;
 
 use dongle::Dongle;
+
+/// Most meter frames kept by [`Sim::observe_meter_frames`] between two takes.
+pub const OBSERVED_MAX: usize = 1_000_000;
 use link::Link;
 use rng::Rng;
 
@@ -126,6 +129,8 @@ pub struct Sim {
     link: Link,
     j11: j11::J11,
     hostile: hostile::Neighbour,
+    /// Meter frames that reached the dongle (ground truth for tests), when switched on.
+    observed: Option<Vec<(u64, Vec<u8>)>>,
 }
 
 impl Sim {
@@ -178,6 +183,7 @@ impl Sim {
             link: Link::default(),
             j11: j11::J11::default(),
             hostile: hostile::Neighbour::default(),
+            observed: None,
             sc,
         };
         if sim.faults.contains(Fault::Unplugged) {
@@ -285,6 +291,30 @@ impl Sim {
                 self.hostile_start(self.now);
             }
             _ => {}
+        }
+    }
+
+    /// Start (or stop) recording every ECHONET frame of our meter (meter 0) that reaches the
+    /// dongle over the air (after the faults that lose frames on the air), with its time: the
+    /// ground truth a test compares the client's readings with. Off by default; at most
+    /// [`OBSERVED_MAX`] frames are kept between two [`Sim::take_meter_frames`].
+    pub fn observe_meter_frames(&mut self, on: bool) {
+        self.observed = on.then(Vec::new);
+    }
+
+    /// The meter frames recorded since the last call (see [`Sim::observe_meter_frames`]).
+    pub fn take_meter_frames(&mut self) -> Vec<(u64, Vec<u8>)> {
+        self.observed
+            .as_mut()
+            .map(core::mem::take)
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn observe(&mut self, at: u64, data: &[u8]) {
+        if let Some(o) = &mut self.observed {
+            if o.len() < OBSERVED_MAX {
+                o.push((at, data.to_vec()));
+            }
         }
     }
 

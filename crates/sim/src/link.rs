@@ -262,6 +262,9 @@ impl Sim {
         let Some(cfg) = self.slots.get(i).map(|s| s.meter.config().clone()) else {
             return;
         };
+        if i == 0 {
+            self.observe(at, data);
+        }
         let rx = Rx {
             mac: cfg.mac,
             pan: cfg.pan_id,

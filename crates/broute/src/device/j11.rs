@@ -73,8 +73,11 @@ struct Op {
     kind: Kind,
     /// Requests still to send, in order.
     plan: VecDeque<Request>,
-    /// The request in flight.
+    /// The request in flight, and a copy to send again after a module restart.
     running: Option<RequestId>,
+    sent: Option<Request>,
+    /// The request was already sent again once after a restart.
+    resent: bool,
     /// Beacons heard (scan).
     heard: Vec<HeardPan>,
 }
@@ -136,6 +139,8 @@ impl J11Dongle {
             kind,
             plan: plan.into(),
             running: None,
+            sent: None,
+            resent: false,
             heard: Vec::new(),
         });
         self.advance(now);
@@ -199,13 +204,14 @@ impl J11Dongle {
             if let Request::InitialSetup(s) = &req {
                 self.setup_sent = Some(s.channel);
             }
-            match self.driver.submit(req, now) {
+            match self.driver.submit(req.clone(), now) {
                 Ok(r) => {
                     if kind != RequestKind::Reset {
                         self.fresh = false;
                     }
                     if let Some(op) = self.ops.front_mut() {
                         op.running = Some(r);
+                        op.sent = Some(req);
                     }
                     return;
                 }
@@ -323,6 +329,12 @@ impl J11Dongle {
                 return self.end_front(Outcome::SendFailed(why));
             }
             (_, Ok(_)) => {}
+            // The module rebooted under the request (power glitch, replug): it is idle with its
+            // settings gone; send the request once more.
+            (_, Err(j11::Error::ModuleRestarted)) if self.resend_after_restart() => {
+                self.module = Module::Idle;
+                self.channel = None;
+            }
             (_, Err(e)) => {
                 let outcome = match e {
                     j11::Error::Timeout { .. } => Outcome::NoAnswer,
@@ -336,6 +348,21 @@ impl J11Dongle {
             }
         }
         self.advance(now);
+    }
+
+    /// Put the first operation's last request back at the front of its plan, once.
+    fn resend_after_restart(&mut self) -> bool {
+        let Some(op) = self.ops.front_mut() else {
+            return false;
+        };
+        match op.sent.take() {
+            Some(req) if !op.resent => {
+                op.resent = true;
+                op.plan.push_front(req);
+                true
+            }
+            _ => false,
+        }
     }
 
     fn on_notification(&mut self, n: Notification, now: Instant) {
