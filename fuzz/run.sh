@@ -9,6 +9,7 @@
 # target); memory stays bounded by `-rss_limit_mb` instead.
 #
 #   fuzz/run.sh [SECONDS]          FUZZ_RUNS=N fuzz/run.sh
+#   FUZZ_TARGETS="engine redact" fuzz/run.sh     (only these targets)
 set -euo pipefail
 
 secs="${1:-60}"
@@ -25,6 +26,9 @@ status=0
 summary=()
 for src in fuzz_targets/*.rs; do
     target="$(basename "$src" .rs)"
+    if [[ -n "${FUZZ_TARGETS:-}" && " $FUZZ_TARGETS " != *" $target "* ]]; then
+        continue
+    fi
     mkdir -p "corpus/$target" "artifacts/$target"
     before="$(find "artifacts/$target" -maxdepth 1 -name 'crash-*' | wc -l)"
     log="$(mktemp)"
