@@ -32,7 +32,7 @@ for src in fuzz_targets/*.rs; do
     mkdir -p "corpus/$target" "artifacts/$target"
     before="$(find "artifacts/$target" -maxdepth 1 -name 'crash-*' | wc -l)"
     log="$(mktemp)"
-    echo "== $target: fuzzing for ${secs}s" >&2
+    echo "== $target: fuzzing for ${FUZZ_RUNS:+$FUZZ_RUNS runs}${FUZZ_RUNS:-${secs}s}" >&2
     # -print_final_stats prints "stat::number_of_executed_units"; "Done N runs" is printed
     # on a clean finish.
     case "$target" in
