@@ -32,6 +32,8 @@ pub(crate) struct Ac {
     secret_len: Vec<u16>,
     /// Tags of the patterns ending at the state.
     tags: Vec<u8>,
+    /// Bytes that leave the root (start some pattern).
+    start: [bool; 256],
 }
 
 impl Ac {
@@ -108,6 +110,10 @@ impl Ac {
                 }
             }
         }
+        let mut start = [false; 256];
+        for (b, s) in start.iter_mut().enumerate() {
+            *s = next.get(usize::from(class[b])).is_some_and(|&t| t != 0);
+        }
         Ac {
             class,
             nclass,
@@ -115,30 +121,37 @@ impl Ac {
             depth,
             secret_len,
             tags,
+            start,
         }
     }
 
+    /// The bytes that lead out of the root.
+    #[inline(always)]
+    pub(crate) fn start_table(&self) -> &[bool; 256] {
+        &self.start
+    }
+
     /// The state after `s` reads `b`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn step(&self, s: u16, b: u8) -> u16 {
         let i = usize::from(s) * self.nclass + usize::from(self.class[usize::from(b)]);
         self.next.get(i).copied().unwrap_or(0)
     }
 
     /// Longest pattern prefix that state `s` stands for.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn depth(&self, s: u16) -> usize {
         usize::from(self.depth.get(usize::from(s)).copied().unwrap_or(0))
     }
 
     /// Longest `SECRET` pattern ending at `s` (0 = none).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn secret_len(&self, s: u16) -> usize {
         usize::from(self.secret_len.get(usize::from(s)).copied().unwrap_or(0))
     }
 
     /// Tags of the patterns ending at `s`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn tags(&self, s: u16) -> u8 {
         self.tags.get(usize::from(s)).copied().unwrap_or(0)
     }

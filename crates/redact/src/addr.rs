@@ -10,7 +10,19 @@
 //! ECHONET Lite frame). The state is a handful of counters; a candidate can be at most 39
 //! bytes, so a longer run is given up at once, and more than 7 colons end a candidate.
 
-use crate::emit::{Emitter, Kind};
+use crate::emit::{Kind, Spans};
+use crate::view::skip_until;
+
+/// Hex digits and `:`, the bytes a candidate is made of.
+const HEX_OR_COLON: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_hexdigit() || b == b':' as usize;
+        b += 1;
+    }
+    t
+};
 
 /// Longest candidate (a full IPv6 address).
 const MAX_CORE: u64 = 39;
@@ -62,8 +74,28 @@ impl Addr {
         }
     }
 
+    /// Read `block`, which starts at offset `pos0`.
+    pub(crate) fn run(&mut self, block: &[u8], pos0: u64, fast: bool, e: &mut Spans) {
+        let mut i = 0;
+        while i < block.len() {
+            if fast && self.run.is_none() {
+                // Outside a candidate only the previous byte's kind matters.
+                let from = i;
+                i = skip_until(block, i, &HEX_OR_COLON);
+                if i > from {
+                    self.prev_alnum = block[i - 1].is_ascii_alphanumeric();
+                }
+                if i == block.len() {
+                    break;
+                }
+            }
+            self.byte(block[i], pos0 + i as u64, e);
+            i += 1;
+        }
+    }
+
     #[inline]
-    pub(crate) fn byte(&mut self, b: u8, pos: u64, e: &mut Emitter) {
+    fn byte(&mut self, b: u8, pos: u64, e: &mut Spans) {
         let hex = b.is_ascii_hexdigit();
         if hex || b == b':' {
             let left_alnum = self.prev_alnum;
@@ -82,20 +114,10 @@ impl Addr {
         self.prev_alnum = b.is_ascii_alphanumeric();
     }
 
-    pub(crate) fn finish(&mut self, e: &mut Emitter) {
+    pub(crate) fn finish(&mut self, e: &mut Spans) {
         if let Some(mut run) = self.run.take() {
             run.end_with(true, e);
         }
-    }
-
-    /// No candidate open.
-    pub(crate) fn idle(&self) -> bool {
-        self.run.is_none()
-    }
-
-    /// Bytes that are neither hex digits nor colons were skipped; `last` is the last one.
-    pub(crate) fn skipped(&mut self, last: u8) {
-        self.prev_alnum = last.is_ascii_alphanumeric();
     }
 
     /// Earliest offset a span from this rule may still start at.
@@ -156,7 +178,7 @@ impl Run {
         self.end = pos + 1;
     }
 
-    fn colon(&mut self, e: &mut Emitter) {
+    fn colon(&mut self, e: &mut Spans) {
         if self.dead {
             return;
         }
@@ -174,14 +196,14 @@ impl Run {
     }
 
     /// The run ended; `right_ok` = what follows is not a letter or digit.
-    fn end_with(&mut self, right_ok: bool, e: &mut Emitter) {
+    fn end_with(&mut self, right_ok: bool, e: &mut Spans) {
         if !self.dead && (right_ok || self.pending > 0) {
             self.report(e);
         }
         self.dead = true;
     }
 
-    fn report(&self, e: &mut Emitter) {
+    fn report(&self, e: &mut Spans) {
         let Some(core) = self.core else { return };
         if self.left_alnum && !self.leading {
             return;
@@ -197,12 +219,12 @@ impl Run {
                 } else {
                     Kind::Ipv6
                 };
-                e.span(core, self.end, kind);
+                e.add(core, self.end, kind);
             }
         } else if self.digits == 16 {
-            e.span(core, self.end, Kind::Mac);
+            e.add(core, self.end, Kind::Mac);
         } else if self.digits == 32 && &self.first != b"1081" {
-            e.span(core, self.end, Kind::Secret);
+            e.add(core, self.end, Kind::Secret);
         }
     }
 }

@@ -46,10 +46,33 @@ impl Kind {
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Span {
+pub(crate) struct Span {
     start: u64,
     end: u64,
     kind: Kind,
+}
+
+/// Spans the rules report while reading one block (each rule reads the whole block in turn,
+/// so they arrive out of order; [`Emitter::absorb`] sorts them once).
+#[derive(Clone, Default)]
+pub(crate) struct Spans(Vec<Span>);
+
+impl Spans {
+    /// Hide `[start, end)`. A span that extends the previous one (same kind, starting inside
+    /// it) is merged at once: a rule hiding a long line byte by byte stores one span.
+    #[inline]
+    pub(crate) fn add(&mut self, start: u64, end: u64, kind: Kind) {
+        if start >= end {
+            return;
+        }
+        if let Some(l) = self.0.last_mut() {
+            if l.kind == kind && l.start <= start && start <= l.end {
+                l.end = l.end.max(end);
+                return;
+            }
+        }
+        self.0.push(Span { start, end, kind });
+    }
 }
 
 /// Pending bytes and spans.
@@ -85,6 +108,14 @@ impl Emitter {
     /// Spans pending.
     pub(crate) fn pending_spans(&self) -> usize {
         self.spans.len()
+    }
+
+    /// Take the spans of a block (in start order, so most land at the back).
+    pub(crate) fn absorb(&mut self, spans: &mut Spans) {
+        spans.0.sort_unstable_by_key(|s| s.start);
+        for s in spans.0.drain(..) {
+            self.span(s.start, s.end, s.kind);
+        }
     }
 
     /// Hide `[start, end)`.

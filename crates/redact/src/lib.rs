@@ -73,8 +73,10 @@
 mod ac;
 mod addr;
 mod emit;
+mod hex;
 mod scan;
 mod stream;
+mod view;
 
 use core::fmt;
 use std::sync::{Arc, OnceLock};
@@ -147,7 +149,7 @@ impl Redactor {
         let compact: Vec<u8> = secret
             .trim()
             .bytes()
-            .filter(|&b| !scan::is_sep(b))
+            .filter(|&b| !view::is_sep(b))
             .collect();
         if compact.len() < MIN_SECRET_LEN {
             return self;
@@ -230,12 +232,12 @@ impl Redactor {
         }
         let has = !self.secrets.is_empty();
         Compiled {
-            tables: Arc::new(Tables::new(
-                Ac::new(&kw),
-                Ac::new(&hexp),
-                has.then(|| Ac::new(&text)),
-                self.addresses,
-            )),
+            tables: Arc::new(Tables {
+                kw: Ac::new(&kw),
+                hex: Ac::new(&hexp),
+                text: has.then(|| Ac::new(&text)),
+                addresses: self.addresses,
+            }),
             check: has.then(|| Ac::new(&check)),
         }
     }
@@ -279,11 +281,20 @@ impl Redactor {
             return false;
         };
         let mut s = 0;
-        for &b in text {
-            s = ac.step(s, b);
+        let mut i = 0;
+        while i < text.len() {
+            if s == 0 {
+                // At the root, bytes that start no pattern change nothing.
+                i = view::skip_until(text, i, ac.start_table());
+                let Some(&b) = text.get(i) else { break };
+                s = ac.step(0, b);
+            } else {
+                s = ac.step(s, text[i]);
+            }
             if ac.secret_len(s) > 0 {
                 return true;
             }
+            i += 1;
         }
         false
     }

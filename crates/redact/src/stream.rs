@@ -5,7 +5,7 @@
 use core::fmt;
 use std::sync::Arc;
 
-use crate::emit::Emitter;
+use crate::emit::{Emitter, Spans};
 use crate::scan::{Scanner, Tables};
 
 /// Bytes processed between two flushes (bounds the held-back buffer within one large push).
@@ -20,8 +20,9 @@ pub struct Stream {
     tables: Arc<Tables>,
     scan: Scanner,
     emit: Emitter,
-    /// Skip inert bytes while every rule is at rest (off only to test that it changes
-    /// nothing).
+    spans: Spans,
+    /// Rules at rest skip bytes that cannot start anything (off only to test that this
+    /// changes nothing).
     fast: bool,
 }
 
@@ -41,6 +42,7 @@ impl Stream {
             tables,
             scan: Scanner::new(),
             emit: Emitter::default(),
+            spans: Spans::default(),
             fast: true,
         }
     }
@@ -56,26 +58,11 @@ impl Stream {
     pub fn push_into(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         let t = &*self.tables;
         for block in chunk.chunks(BLOCK) {
-            let mut pos = self.emit.pos();
+            let pos = self.emit.pos();
             self.emit.extend(block);
-            let mut i = 0;
-            while i < block.len() {
-                if self.fast && self.scan.idle() {
-                    let from = i;
-                    while i < block.len() && t.inert[usize::from(block[i])] {
-                        i += 1;
-                    }
-                    if i > from {
-                        self.scan.skipped(block[i - 1]);
-                        pos += (i - from) as u64;
-                        continue;
-                    }
-                }
-                self.scan.byte(t, block[i], pos, &mut self.emit);
-                pos += 1;
-                i += 1;
-            }
-            let low = self.scan.low(t, pos);
+            self.scan.run(t, block, pos, self.fast, &mut self.spans);
+            self.emit.absorb(&mut self.spans);
+            let low = self.scan.low(t, self.emit.pos());
             self.emit.flush(low, out);
         }
     }
@@ -89,7 +76,8 @@ impl Stream {
 
     /// Like [`Stream::finish`], appending to `out`.
     pub fn finish_into(mut self, out: &mut Vec<u8>) {
-        self.scan.finish(&self.tables, &mut self.emit);
+        self.scan.finish(&self.tables, &mut self.spans);
+        self.emit.absorb(&mut self.spans);
         self.emit.flush(u64::MAX, out);
     }
 

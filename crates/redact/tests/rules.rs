@@ -251,7 +251,7 @@ fn j11_credential_frame_in_every_form() {
                 .collect::<Vec<_>>()
                 .join(", "),
             format!(
-                "{}, 0x{MARK}",
+                "{}, {MARK}",
                 pairs[..10]
                     .iter()
                     .map(|p| format!("0x{p}"))
