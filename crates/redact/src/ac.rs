@@ -53,60 +53,53 @@ impl Ac {
                 }
             }
         }
-        // Trie.
-        let mut goto: Vec<Vec<(u8, u16)>> = vec![Vec::new()];
+        // Trie, in the flat table: an entry is a child or 0 until its row is resolved.
+        let mut next = vec![0u16; nclass];
         let mut depth = vec![0u16];
         let mut secret_len = vec![0u16];
         let mut tags = vec![0u8];
         for (p, t) in patterns {
-            if p.is_empty() {
-                continue;
-            }
             let mut s = 0usize;
             for &b in p {
-                let c = class[usize::from(b)];
-                let found = goto[s].iter().find(|(k, _)| *k == c).map(|&(_, n)| n);
-                s = match found {
-                    Some(n) => usize::from(n),
-                    None => {
-                        let n = goto.len();
-                        goto.push(Vec::new());
-                        depth.push(depth[s] + 1);
-                        secret_len.push(0);
-                        tags.push(0);
-                        goto[s].push((c, n as u16));
-                        n
-                    }
-                };
+                let i = s * nclass + usize::from(class[usize::from(b)]);
+                if next[i] == 0 {
+                    next[i] = depth.len() as u16;
+                    depth.push(depth[s] + 1);
+                    secret_len.push(0);
+                    tags.push(0);
+                    next.resize(next.len() + nclass, 0);
+                }
+                s = usize::from(next[i]);
             }
-            tags[s] |= *t;
-            if *t & tag::SECRET != 0 {
-                secret_len[s] = secret_len[s].max(depth[s]);
+            if s != 0 {
+                tags[s] |= *t;
+                if *t & tag::SECRET != 0 {
+                    secret_len[s] = secret_len[s].max(depth[s]);
+                }
             }
         }
-        // Breadth-first: failure links resolved into the DFA table, outputs merged.
-        let n = goto.len();
-        let mut next = vec![0u16; n * nclass];
-        let mut fail = vec![0usize; n];
-        let mut queue = std::collections::VecDeque::new();
-        for &(c, t) in &goto[0] {
-            next[usize::from(c)] = t;
-            queue.push_back(usize::from(t));
-        }
-        while let Some(s) = queue.pop_front() {
+        // Breadth-first (a state's failure state is shallower, so resolved before it):
+        // missing entries take the failure state's, outputs are merged.
+        let mut fail = vec![0usize; depth.len()];
+        let mut order: Vec<usize> = next[..nclass]
+            .iter()
+            .filter(|&&t| t != 0)
+            .map(|&t| usize::from(t))
+            .collect();
+        let mut k = 0;
+        while let Some(&s) = order.get(k) {
+            k += 1;
             let f = fail[s];
             secret_len[s] = secret_len[s].max(secret_len[f]);
             tags[s] |= tags[f];
             for c in 0..nclass {
-                let child = goto[s].iter().find(|(k, _)| usize::from(*k) == c);
-                match child {
-                    Some(&(_, t)) => {
-                        let t = usize::from(t);
-                        fail[t] = usize::from(next[f * nclass + c]);
-                        next[s * nclass + c] = t as u16;
-                        queue.push_back(t);
-                    }
-                    None => next[s * nclass + c] = next[f * nclass + c],
+                let via_fail = next[f * nclass + c];
+                let t = usize::from(next[s * nclass + c]);
+                if t != 0 {
+                    fail[t] = usize::from(via_fail);
+                    order.push(t);
+                } else {
+                    next[s * nclass + c] = via_fail;
                 }
             }
         }
@@ -126,32 +119,32 @@ impl Ac {
     }
 
     /// The bytes that lead out of the root.
-    #[inline(always)]
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn start_table(&self) -> &[bool; 256] {
         &self.start
     }
 
     /// The state after `s` reads `b`.
-    #[inline(always)]
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn step(&self, s: u16, b: u8) -> u16 {
         let i = usize::from(s) * self.nclass + usize::from(self.class[usize::from(b)]);
         self.next.get(i).copied().unwrap_or(0)
     }
 
     /// Longest pattern prefix that state `s` stands for.
-    #[inline(always)]
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn depth(&self, s: u16) -> usize {
         usize::from(self.depth.get(usize::from(s)).copied().unwrap_or(0))
     }
 
     /// Longest `SECRET` pattern ending at `s` (0 = none).
-    #[inline(always)]
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn secret_len(&self, s: u16) -> usize {
         usize::from(self.secret_len.get(usize::from(s)).copied().unwrap_or(0))
     }
 
     /// Tags of the patterns ending at `s`.
-    #[inline(always)]
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn tags(&self, s: u16) -> u8 {
         self.tags.get(usize::from(s)).copied().unwrap_or(0)
     }

@@ -10,8 +10,6 @@
 //! to the end of a very long line costs no memory). The output depends only on the set of
 //! spans, never on when `flush` ran — that is what makes any chunking give the same output.
 
-use std::collections::VecDeque;
-
 /// What a span hides, and so what replaces it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -52,8 +50,8 @@ pub(crate) struct Span {
     kind: Kind,
 }
 
-/// Spans the rules report while reading one block (each rule reads the whole block in turn,
-/// so they arrive out of order; [`Emitter::absorb`] sorts them once).
+/// Spans one rule reports while reading a block, nearly in start order (each rule has its
+/// own list; [`Emitter::absorb`] merges the lists by start).
 #[derive(Clone, Default)]
 pub(crate) struct Spans(Vec<Span>);
 
@@ -83,8 +81,9 @@ pub(crate) struct Emitter {
     head: usize,
     /// Offset of `buf[head]`: everything before it has been written or dropped.
     base: u64,
-    /// Disjoint, sorted, non-touching spans not yet written.
-    spans: VecDeque<Span>,
+    /// Disjoint, sorted, non-touching spans not yet written: `spans[first..]`.
+    spans: Vec<Span>,
+    first: usize,
 }
 
 impl Emitter {
@@ -107,14 +106,29 @@ impl Emitter {
 
     /// Spans pending.
     pub(crate) fn pending_spans(&self) -> usize {
-        self.spans.len()
+        self.spans.len() - self.first
     }
 
-    /// Take the spans of a block (in start order, so most land at the back).
-    pub(crate) fn absorb(&mut self, spans: &mut Spans) {
-        spans.0.sort_unstable_by_key(|s| s.start);
-        for s in spans.0.drain(..) {
+    /// Take the spans of a block from every rule's list, smallest start first (so most land
+    /// at the back).
+    pub(crate) fn absorb(&mut self, lists: &mut [Spans]) {
+        let mut at = [0usize; 8];
+        loop {
+            let mut best: Option<(usize, Span)> = None;
+            for (r, l) in lists.iter().enumerate() {
+                let i = at.get(r).copied().unwrap_or(usize::MAX);
+                if let Some(&s) = l.0.get(i) {
+                    if best.is_none_or(|(_, b)| s.start < b.start) {
+                        best = Some((r, s));
+                    }
+                }
+            }
+            let Some((r, s)) = best else { break };
+            at[r] += 1;
             self.span(s.start, s.end, s.kind);
+        }
+        for l in lists {
+            l.0.clear();
         }
     }
 
@@ -124,22 +138,21 @@ impl Emitter {
             return;
         }
         // Fast path: after the last span, not touching it.
-        if self.spans.back().is_none_or(|l| l.end < start) {
-            self.spans.push_back(Span { start, end, kind });
+        if self.spans.len() == self.first || self.spans.last().is_some_and(|l| l.end < start) {
+            self.spans.push(Span { start, end, kind });
             return;
         }
         // Spans entirely after the new one stay where they are.
         let mut i = self.spans.len();
-        while i > 0 && self.spans[i - 1].start > end {
+        while i > self.first && self.spans[i - 1].start > end {
             i -= 1;
         }
         let mut new = Span { start, end, kind };
-        while i > 0 && self.spans[i - 1].end >= new.start {
-            if let Some(s) = self.spans.remove(i - 1) {
-                new.start = new.start.min(s.start);
-                new.end = new.end.max(s.end);
-                new.kind = new.kind.merge(s.kind);
-            }
+        while i > self.first && self.spans[i - 1].end >= new.start {
+            let s = self.spans.remove(i - 1);
+            new.start = new.start.min(s.start);
+            new.end = new.end.max(s.end);
+            new.kind = new.kind.merge(s.kind);
             i -= 1;
         }
         self.spans.insert(i, new);
@@ -149,13 +162,13 @@ impl Emitter {
     pub(crate) fn flush(&mut self, low: u64, out: &mut Vec<u8>) {
         let pos = self.pos();
         loop {
-            match self.spans.front().copied() {
+            match self.spans.get(self.first).copied() {
                 Some(s) if s.start <= self.base => {
                     // Inside a span whose start is final: drop what has arrived of it.
                     self.consume(s.end.min(pos));
                     if s.end <= self.base && low > s.end {
                         out.extend_from_slice(s.kind.text());
-                        self.spans.pop_front();
+                        self.first += 1;
                         continue;
                     }
                     break;
@@ -174,10 +187,14 @@ impl Emitter {
                 }
             }
         }
-        // Keep the buffer small: drop the spent front once it dominates.
+        // Keep the buffers small: drop the spent fronts once they dominate.
         if self.head > 4096 && self.head * 2 > self.buf.len() {
             self.buf.drain(..self.head);
             self.head = 0;
+        }
+        if self.first > 64 && self.first * 2 > self.spans.len() {
+            self.spans.drain(..self.first);
+            self.first = 0;
         }
     }
 

@@ -21,6 +21,9 @@ const J11_HIDDEN: u8 = 46;
 /// Characters of the EAP-PSK identity after `SM`.
 const SM_ID_LEN: u64 = 32;
 
+/// Number of rules (each reports into its own span list).
+pub(crate) const RULES: usize = 6;
+
 /// The compiled rules.
 pub(crate) struct Tables {
     /// Keywords on raw bytes.
@@ -333,23 +336,31 @@ impl Scanner {
 
     /// Read `block`, which starts at offset `pos0`. `fast` = let rules at rest skip bytes
     /// (off only to test that skipping changes nothing).
-    pub(crate) fn run(&mut self, t: &Tables, block: &[u8], pos0: u64, fast: bool, out: &mut Spans) {
-        self.kw.run(&t.kw, block, pos0, fast, out);
-        self.sm.run(block, pos0, fast, out);
-        self.j11.run(block, pos0, fast, out);
-        self.hex.run(&t.hex, block, pos0, fast, out);
+    pub(crate) fn run(
+        &mut self,
+        t: &Tables,
+        block: &[u8],
+        pos0: u64,
+        fast: bool,
+        out: &mut [Spans; RULES],
+    ) {
+        let [kw, sm, j11, hex, text, addr] = out;
+        self.kw.run(&t.kw, block, pos0, fast, kw);
+        self.sm.run(block, pos0, fast, sm);
+        self.j11.run(block, pos0, fast, j11);
+        self.hex.run(&t.hex, block, pos0, fast, hex);
         if let Some(ac) = &t.text {
-            self.text.run(ac, block, pos0, fast, out);
+            self.text.run(ac, block, pos0, fast, text);
         }
         if t.addresses {
-            self.addr.run(block, pos0, fast, out);
+            self.addr.run(block, pos0, fast, addr);
         }
     }
 
     /// End of input.
-    pub(crate) fn finish(&mut self, t: &Tables, out: &mut Spans) {
+    pub(crate) fn finish(&mut self, t: &Tables, out: &mut [Spans; RULES]) {
         if t.addresses {
-            self.addr.finish(out);
+            self.addr.finish(&mut out[5]);
         }
     }
 

@@ -6,7 +6,7 @@ use core::fmt;
 use std::sync::Arc;
 
 use crate::emit::{Emitter, Spans};
-use crate::scan::{Scanner, Tables};
+use crate::scan::{Scanner, Tables, RULES};
 
 /// Bytes processed between two flushes (bounds the held-back buffer within one large push).
 const BLOCK: usize = 4096;
@@ -20,7 +20,7 @@ pub struct Stream {
     tables: Arc<Tables>,
     scan: Scanner,
     emit: Emitter,
-    spans: Spans,
+    spans: [Spans; RULES],
     /// Rules at rest skip bytes that cannot start anything (off only to test that this
     /// changes nothing).
     fast: bool,
@@ -42,7 +42,7 @@ impl Stream {
             tables,
             scan: Scanner::new(),
             emit: Emitter::default(),
-            spans: Spans::default(),
+            spans: Default::default(),
             fast: true,
         }
     }

@@ -11,7 +11,7 @@ use crate::MAX_SEPARATOR_RUN;
 pub(crate) const RING: usize = 256;
 
 /// Separator bytes of the unit views.
-#[inline(always)]
+#[cfg_attr(not(target_family = "wasm"), inline(always))]
 pub(crate) fn is_sep(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b':' | b'-' | b',' | b'.' | b'_')
 }
@@ -41,7 +41,7 @@ impl View {
     }
 
     /// `n` separator bytes; true when the run just became too long (matches break).
-    #[inline(always)]
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn separators(&mut self, n: usize) -> bool {
         let before = self.sep_run;
         self.sep_run += n;
@@ -50,7 +50,7 @@ impl View {
 
     /// Record a unit at `off`; returns its index and the ring slot's previous value when it
     /// was overwritten.
-    #[inline(always)]
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn record(&mut self, off: u64) -> (u64, Option<u64>) {
         let i = self.count;
         self.sep_run = 0;
@@ -86,7 +86,7 @@ impl View {
     }
 
     /// Offset of unit `i` (one of the last [`RING`]).
-    #[inline(always)]
+    #[cfg_attr(not(target_family = "wasm"), inline(always))]
     pub(crate) fn offset(&self, i: u64) -> u64 {
         self.ring.get((i as usize) % RING).copied().unwrap_or(0)
     }
