@@ -6,7 +6,7 @@
 //! The rules read a block in turn, each in its own tight loop; a rule at rest skips the bytes
 //! that cannot start anything for it with one table lookup each (exactly: the state after a
 //! skipped byte is the state before it). The secret and hex rules run on *unit views*
-//! ([`crate::view`]): the text view here, the hex view in [`crate::hex`].
+//! ([`crate::view`]): the text view here, the hex view in [`mod@crate::hex`].
 
 use crate::ac::{tag, Ac};
 use crate::addr::Addr;

@@ -1,6 +1,6 @@
 //! Streaming: [`Stream`] for bytes, [`TextStream`] for text. Both give, for any chunking, the
-//! same concatenated output as the one-shot [`Redactor::redact_bytes`] /
-//! [`Redactor::redact`] (without their final whole-text check, which needs the whole text).
+//! same concatenated output as the one-shot [`crate::Redactor::redact_bytes`] /
+//! [`crate::Redactor::redact`] (without their final whole-text check, which needs the whole text).
 
 use core::fmt;
 use std::sync::Arc;
