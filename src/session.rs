@@ -42,9 +42,9 @@ struct Inner {
     log: RefCell<std::collections::VecDeque<(u64, LogItem)>>,
     /// Wall-clock time (ms since the epoch) of session time 0.
     epoch_ms: f64,
-    /// Exact strings to hide in the trace: the credentials and the pairing ID, as text and as
-    /// hex (they travel inside PANA datagrams).
-    secrets: RefCell<skstack::Scrubber>,
+    /// Hides the credentials in the trace (with the pairing ID, as text and as hex: they
+    /// travel inside PANA datagrams), on top of the keyword rules.
+    secrets: RefCell<redact::Redactor>,
 }
 
 /// One entry of the support-bundle log.
@@ -68,8 +68,10 @@ fn perf_now() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
-/// Make any text safe to show: credentials redacted, control bytes escaped.
+/// Make any text safe to show: credentials redacted (keyword rules, on the raw bytes), control
+/// bytes escaped.
 pub fn display_text(bytes: &[u8]) -> String {
+    let bytes = redact::redact_bytes(bytes);
     let mut s = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
@@ -83,7 +85,7 @@ pub fn display_text(bytes: &[u8]) -> String {
             s.push_str(&format!("\\x{b:02X}"));
         }
     }
-    skstack::frame::redact_credentials(&s).into_owned()
+    s
 }
 
 /// The bytes without their final CR LF or CR (for display).
@@ -119,7 +121,7 @@ impl Session {
             rx: RefCell::new(skstack::LineSplitter::new()),
             lang: Cell::new(lang),
             generation,
-            secrets: RefCell::new(skstack::Scrubber::default()),
+            secrets: RefCell::new(redact::Redactor::new()),
             log: RefCell::new(std::collections::VecDeque::new()),
             epoch_ms: js_sys::Date::now(),
         }))
@@ -179,7 +181,7 @@ impl Session {
 
     /// Give the credentials to the engine.
     pub fn set_credentials(&self, c: &Credentials) {
-        *self.0.secrets.borrow_mut() = skstack::Scrubber::new(&c.id, &c.password);
+        *self.0.secrets.borrow_mut() = skstack::credential_redactor(&c.id, &c.password);
         let now = self.now();
         self.0
             .engine
@@ -298,7 +300,7 @@ impl Session {
             if line.bytes.is_empty() {
                 continue;
             }
-            let text = self.0.secrets.borrow().scrub(&display_text(&line.bytes));
+            let text = self.0.secrets.borrow().redact(&display_text(&line.bytes));
             self.0.state.push_trace(TraceLine {
                 at_ms,
                 dir: '<',
@@ -317,7 +319,7 @@ impl Session {
                 .0
                 .secrets
                 .borrow()
-                .scrub(&display_text(trim_line_end(&bytes)));
+                .redact(&display_text(trim_line_end(&bytes)));
             self.0.state.push_trace(TraceLine {
                 at_ms: self.now().as_millis(),
                 dir: '>',

@@ -61,14 +61,15 @@ pub fn decode_stream(input: &mut dyn Read, output: &mut dyn Write) -> io::Result
             Err(e) => return Err(e),
         };
         dec.feed(&buf[..n], &mut recs);
-        for r in recs.drain(..) {
-            writeln!(out, "{}", dec.render(&r))?;
-        }
+        let mut lines = String::new();
+        dec.render_batch(&recs, &mut lines);
+        recs.clear();
+        out.write_all(lines.as_bytes())?;
     }
     dec.finish(&mut recs);
-    for r in recs.drain(..) {
-        writeln!(out, "{}", dec.render(&r))?;
-    }
+    let mut lines = String::new();
+    dec.render_batch(&recs, &mut lines);
+    out.write_all(lines.as_bytes())?;
     out.flush()
 }
 

@@ -10,8 +10,8 @@
 //! * [`history`]: [`HistoryDay`] and the tidy history CSV (timestamp, kWh in, kWh out, delta).
 //! * [`granularity`]: the effective energy step, what it means for power derived from
 //!   1-minute deltas, and the 1-minute table.
-//! * [`bundle`]: the support bundle — redaction by construction ([`Redactor`], [`Redacted`]),
-//!   JSON in and out, and a replay timeline.
+//! * [`bundle`]: the support bundle — redaction by construction ([`redacted`]: [`Redactor`],
+//!   [`Redacted`], over the `redact` crate), bounded JSON in and out, and a replay timeline.
 //!
 //! CSV conventions (every CSV here): UTF-8 with BOM and CRLF line ends (Excel on Japanese
 //! Windows opens it without mojibake, any CSV tool reads it), a header row in the UI language
@@ -32,15 +32,18 @@
 #![warn(missing_docs)]
 
 pub mod bundle;
+pub mod bundle_error;
 pub mod csvfmt;
 pub mod granularity;
 pub mod history;
 pub mod readings;
 pub mod record;
+pub mod redacted;
 pub mod time;
 
 pub use bundle::{
-    Bundle, BundleBuilder, BundleError, Redacted, Redactor, TimelineEntry, TimelineKind, TraceLine,
+    Bundle, BundleBuilder, BundleError, InvalidBundle, InvalidKind, TimelineEntry, TimelineKind,
+    TraceLine,
 };
 pub use csvfmt::neutralise;
 pub use echonet::names::Lang;
@@ -48,3 +51,4 @@ pub use granularity::{diagnose, effective_step, minute_table, minute_table_csv, 
 pub use history::{csv_history, HistoryDay};
 pub use readings::{csv_half_hours, csv_readings, csv_readings_hv, CsvOptions, MeterColumns};
 pub use record::{Cell, Counter, MeterKind, Record, RecordKind, Scaling};
+pub use redacted::{Redacted, Redactor};

@@ -360,76 +360,24 @@ mod tests {
     }
 }
 
-/// Hides every form in which the credentials could show up in dongle output or a log: the ID,
-/// the password and the pairing ID (the ID's last 8 characters), each as text and as hex (they
-/// travel inside PANA datagrams, shown in hex or raw). Matching ignores case. The patterns stay
-/// inside: `Debug` shows only how many there are.
-#[derive(Clone, Default)]
-pub struct Scrubber {
-    /// Upper-case patterns, longest first.
-    forms: Vec<String>,
-}
-
-impl Scrubber {
-    /// A scrubber for these credentials.
-    pub fn new(id: &RouteBId, password: &RouteBPassword) -> Self {
-        let mut forms = Vec::new();
-        for secret in [id.expose(), password.expose(), &id.expose()[24..]] {
-            let text = String::from_utf8_lossy(secret).to_ascii_uppercase();
-            let hex: String = secret.iter().map(|b| format!("{b:02X}")).collect();
-            forms.push(hex);
-            forms.push(text);
-        }
-        forms.sort_by_key(|f| core::cmp::Reverse(f.len()));
-        Self { forms }
-    }
-
-    /// True when there is nothing to hide.
-    pub fn is_empty(&self) -> bool {
-        self.forms.is_empty()
-    }
-
-    /// `text` with every occurrence of a secret replaced by `<redacted>`.
-    pub fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for form in &self.forms {
-            let upper = out.to_ascii_uppercase();
-            if !upper.contains(form.as_str()) {
-                continue;
-            }
-            // ASCII upper-casing keeps byte offsets, so positions carry over to `out`.
-            let mut res = String::with_capacity(out.len());
-            let mut last = 0;
-            for (pos, _) in upper.match_indices(form.as_str()) {
-                if pos < last {
-                    continue;
-                }
-                res.push_str(&out[last..pos]);
-                res.push_str("<redacted>");
-                last = pos + form.len();
-            }
-            res.push_str(&out[last..]);
-            out = res;
-        }
-        out
-    }
-}
-
-impl fmt::Debug for Scrubber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Scrubber({} patterns)", self.forms.len())
-    }
+/// A redactor that hides these credentials — the ID, its Pairing ID (the last 8 characters)
+/// and the password — in every form they can take in dongle output or a log (text, hex of
+/// their ASCII, with separators; any case), on top of the keyword rules (`SKSETPWD`,
+/// `SKSETRBID`, J11 credential frames, the PANA identity, `PairID`). See the `redact` crate.
+pub fn credential_redactor(id: &RouteBId, password: &RouteBPassword) -> redact::Redactor {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    redact::Redactor::new().with_credentials(&text(id.expose()), &text(password.expose()))
 }
 
 #[cfg(test)]
-mod scrubber_tests {
+mod redactor_tests {
     use super::*;
 
     #[test]
     fn hides_text_hex_and_pairing_id_in_any_case() {
         let id = RouteBId::new("0000004F3A210000000000000A18C3D7").unwrap();
         let pw = RouteBPassword::new("K7QX3M9PA2TB").unwrap();
-        let s = Scrubber::new(&id, &pw);
+        let r = credential_redactor(&id, &pw);
         let id_hex: String = "0000004F3A210000000000000A18C3D7"
             .bytes()
             .map(|b| format!("{b:02x}"))
@@ -437,19 +385,15 @@ mod scrubber_tests {
         let text = format!(
             "SM0000004f3a210000000000000a18c3d7 pw k7qx3m9pa2tb hex {id_hex} PairID:0A18C3D7 ok"
         );
-        let out = s.scrub(&text);
+        let out = r.redact(&text);
         for secret in ["0000004F3A21", "K7QX3M9PA2TB", "0A18C3D7", "30303030"] {
             assert!(!out.to_ascii_uppercase().contains(secret), "{out}");
         }
         assert!(out.ends_with(" ok"));
-        assert!(format!("{s:?}").starts_with("Scrubber("));
-    }
-
-    #[test]
-    fn leaves_other_text_alone() {
-        let id = RouteBId::new("0000004F3A210000000000000A18C3D7").unwrap();
-        let pw = RouteBPassword::new("K7QX3M9PA2TB").unwrap();
-        let s = Scrubber::new(&id, &pw);
-        assert_eq!(s.scrub("EVER 1.2.10 – 日本語"), "EVER 1.2.10 – 日本語");
+        assert_eq!(
+            format!("{r:?}"),
+            "Redactor { secrets: 3, addresses: false }"
+        );
+        assert_eq!(r.redact("EVER 1.2.10 – 日本語"), "EVER 1.2.10 – 日本語");
     }
 }

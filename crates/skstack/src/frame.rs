@@ -397,63 +397,10 @@ pub(crate) fn is_command_word(w: &[u8]) -> bool {
         || is_config_word(w)
 }
 
-/// Redact the credential arguments of `SKSETPWD`/`SKSETRBID` anywhere in `text`.
-pub fn redact_credentials(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("SKSETPWD") && !text.contains("SKSETRBID") {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    loop {
-        let p = rest
-            .find("SKSETPWD")
-            .map(|p| (p, 8, 2))
-            .into_iter()
-            .chain(rest.find("SKSETRBID").map(|p| (p, 9, 1)))
-            .min();
-        let Some((p, wlen, secret_index)) = p else {
-            out.push_str(rest);
-            break;
-        };
-        out.push_str(&rest[..p + wlen]);
-        rest = &rest[p + wlen..];
-        // Walk tokens; the secret is token `secret_index` (1-based) after the word.
-        let mut idx = 0;
-        let bytes = rest.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b' ' {
-                out.push(' ');
-                i += 1;
-                continue;
-            }
-            if bytes[i] == b'\r' || bytes[i] == b'\n' {
-                break;
-            }
-            let start = i;
-            while i < bytes.len() && !matches!(bytes[i], b' ' | b'\r' | b'\n') {
-                i += 1;
-            }
-            idx += 1;
-            if idx == secret_index {
-                out.push_str("<redacted>");
-                i = bytes.len().min(i);
-                // Anything after the secret on this line is also dropped (could be more of it).
-                while i < bytes.len() && !matches!(bytes[i], b'\r' | b'\n') {
-                    i += 1;
-                }
-                break;
-            }
-            out.push_str(&rest[start..i]);
-        }
-        rest = &rest[i..];
-    }
-    std::borrow::Cow::Owned(out)
-}
-
+/// Text of a line with the keyword rules of the `redact` crate applied (credential arguments,
+/// J11 credential frames, the PANA identity, `PairID` values).
 fn lossy_redacted(b: &[u8]) -> String {
-    let s = String::from_utf8_lossy(b);
-    redact_credentials(&s).into_owned()
+    redact::redact(&String::from_utf8_lossy(b))
 }
 
 fn printable(b: &[u8]) -> bool {
@@ -928,7 +875,7 @@ mod tests {
         let [Frame::Echo(e)] = &f[..] else { panic!() };
         assert_eq!(e.text, "SKSETRBID <redacted>");
         assert_eq!(
-            redact_credentials("x SKSETPWD C abc y\nSKSETRBID q"),
+            lossy_redacted(b"x SKSETPWD C abc y\nSKSETRBID q"),
             "x SKSETPWD C <redacted>\nSKSETRBID <redacted>"
         );
         assert_eq!(

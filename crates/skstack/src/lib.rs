@@ -31,7 +31,9 @@ mod util;
 
 pub use addr::Mac;
 pub use command::{Command, CommandKind};
-pub use credentials::{normalize_input, CredentialError, RouteBId, RouteBPassword, Scrubber};
+pub use credentials::{
+    credential_redactor, normalize_input, CredentialError, RouteBId, RouteBPassword,
+};
 pub use detect::{Detection, Detector, Dialect, DialectEvidence, ErxudpMode};
 pub use driver::{Driver, DriverEvent, Response};
 pub use error::Error;

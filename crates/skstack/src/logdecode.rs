@@ -11,9 +11,10 @@
 //! Output records (see `docs/decode.md`): `line` (1-based), `kind` (`command`, `reply`,
 //! `event`, `echonet`), `name`, optional `dir` (`sent`, `received`, `echo`), `fields`. ECHONET
 //! frames list every property with EPC, raw EDT and its typed value; energy counts are scaled to
-//! kWh once the log has shown E1 (and D3, or D3 unsupported). Credentials are redacted: the
-//! arguments of `SKSETPWD`/`SKSETRBID`, any later occurrence of those values (text or hex), and
-//! the EAP-PSK identity inside PANA datagrams.
+//! kWh once the log has shown E1 (and D3, or D3 unsupported). Credentials are redacted by the
+//! `redact` crate's rules on every rendered record: the arguments of `SKSETPWD`/`SKSETRBID`, J11
+//! credential frames, the EAP-PSK identity, `PairID` values, and any later occurrence of the
+//! values the log passed to `SKSETPWD`/`SKSETRBID` (text or hex, any case, with separators).
 
 use echonet::energy::EnergyUnit;
 use echonet::lv::LvValue;
@@ -62,8 +63,10 @@ pub struct LogDecoder {
     coef: Coef,
     dialect: Option<LogDialect>,
     block: Block,
-    secrets: Vec<(String, String)>,
-    finders: Vec<memchr::memmem::Finder<'static>>,
+    /// The keyword rules plus the credentials the log has shown (`Debug` shows only counts).
+    redactor: redact::Redactor,
+    /// Credentials learned from the log (at most [`MAX_LEARNED`]).
+    learned: usize,
 }
 
 impl Default for LogDecoder {
@@ -74,6 +77,10 @@ impl Default for LogDecoder {
 
 /// Longest line decoded; longer lines are cut (the rest is ignored).
 pub const MAX_LINE: usize = 64 * 1024;
+
+/// Most credential values learned from `SKSETPWD`/`SKSETRBID` lines (each costs a rebuild of the
+/// redactor's automata; their arguments are hidden by the keyword rules regardless).
+pub const MAX_LEARNED: usize = 16;
 
 /// Decode a whole log into records.
 pub fn decode_log(input: &[u8]) -> Vec<J> {
@@ -92,14 +99,11 @@ pub fn decode_to_json_lines(input: &[u8]) -> String {
     // Render as we go: fewer live records, less allocator churn.
     for chunk in input.chunks(64 * 1024) {
         d.feed(chunk, &mut recs);
-        for r in recs.drain(..) {
-            d.render_into(&r, &mut out);
-        }
+        d.render_batch(&recs, &mut out);
+        recs.clear();
     }
     d.finish(&mut recs);
-    for r in recs.drain(..) {
-        d.render_into(&r, &mut out);
-    }
+    d.render_batch(&recs, &mut out);
     out
 }
 
@@ -416,8 +420,8 @@ impl LogDecoder {
             coef: Coef::Unknown,
             dialect: None,
             block: Block::None,
-            secrets: Vec::new(),
-            finders: Vec::new(),
+            redactor: redact::Redactor::new(),
+            learned: 0,
         }
     }
 
@@ -468,27 +472,21 @@ impl LogDecoder {
 
     /// Append a record as one JSON line (with its `\n`), applying credential redaction.
     pub fn render_into(&self, r: &J, out: &mut String) {
-        let start = out.len();
-        if let Ok(buf) = serde_json::to_vec(r) {
-            out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
-        }
-        if !self.secrets.is_empty() {
-            let hit = self
-                .finders
-                .iter()
-                .any(|f| f.find(&out.as_bytes()[start..]).is_some());
-            if hit {
-                let mut line = out[start..].to_string();
-                for (text, hex) in &self.secrets {
-                    line = line
-                        .replace(text.as_str(), "<redacted>")
-                        .replace(hex.as_str(), "<redacted>");
-                }
-                out.truncate(start);
-                out.push_str(&line);
+        self.render_batch(std::slice::from_ref(r), out);
+    }
+
+    /// Append records as JSON lines (each with its `\n`), applying credential redaction to
+    /// the batch in one pass (the same result as record by record: every redaction rule ends
+    /// at a line end, and JSON text holds no raw J11 frame).
+    pub fn render_batch(&self, recs: &[J], out: &mut String) {
+        let mut lines = String::new();
+        for r in recs {
+            if let Ok(buf) = serde_json::to_string(r) {
+                lines.push_str(&buf);
             }
+            lines.push('\n');
         }
-        out.push('\n');
+        out.push_str(&self.redactor.redact(&lines));
     }
 
     fn physical_line(&mut self, line: &[u8], out: &mut Vec<J>) {
@@ -696,20 +694,20 @@ impl LogDecoder {
         }
     }
 
-    fn remember_secret(&mut self, secret: &[u8]) {
+    /// Hide `secret` (an `SKSETPWD`/`SKSETRBID` argument) wherever it shows up later; for an ID
+    /// also its Pairing ID. Values of one repeated character (authors' masks) are no secrets.
+    fn remember_secret(&mut self, secret: &[u8], id: bool) {
         let ok = secret.len() >= 8
             && secret.iter().all(u8::is_ascii_alphanumeric)
             && !secret.iter().all(|&b| b == secret[0]);
-        if ok {
+        if ok && self.learned < MAX_LEARNED {
+            self.learned += 1;
             let text = s(secret);
-            if !self.secrets.iter().any(|(t, _)| *t == text) {
-                let hex = hex_encode(secret);
-                self.finders
-                    .push(memchr::memmem::Finder::new(text.as_bytes()).into_owned());
-                self.finders
-                    .push(memchr::memmem::Finder::new(hex.as_bytes()).into_owned());
-                self.secrets.push((text, hex));
-            }
+            let r = std::mem::take(&mut self.redactor).with_secret(&text);
+            self.redactor = match (id, text.len().checked_sub(8)) {
+                (true, Some(at)) => r.with_secret(&text[at..]),
+                _ => r,
+            };
         }
     }
 
@@ -728,14 +726,14 @@ impl LogDecoder {
                     f.insert("len".into(), l);
                 }
                 if let Some(pw) = t.get(2) {
-                    self.remember_secret(pw);
-                    f.insert("password".into(), "<redacted>".into());
+                    self.remember_secret(pw, false);
+                    f.insert("password".into(), redact::MARK.into());
                 }
             }
             b"SKSETRBID" => {
                 if let Some(id) = t.get(1) {
-                    self.remember_secret(id);
-                    f.insert("id".into(), "<redacted>".into());
+                    self.remember_secret(id, true);
+                    f.insert("id".into(), redact::MARK.into());
                 }
             }
             b"SKSCAN" => {
@@ -1422,23 +1420,13 @@ fn add_rssi(f: &mut Map<String, J>) {
     }
 }
 
-/// Hex of a PANA payload with the EAP-PSK identity ("SM" + 32-character ID) blanked.
+/// Hex of a PANA payload with the keyword rules applied (they hide the EAP-PSK identity,
+/// `534D` + the hex of the 32-character ID); `true` when something was hidden.
 fn redact_pana(d: &[u8]) -> (String, bool) {
-    let mut v = d.to_vec();
-    let mut red = false;
-    let mut i = 0;
-    while i + 34 <= v.len() {
-        if &v[i..i + 2] == b"SM" && v[i + 2..i + 34].iter().all(u8::is_ascii_alphanumeric) {
-            for b in &mut v[i + 2..i + 34] {
-                *b = b'*';
-            }
-            red = true;
-            i += 34;
-        } else {
-            i += 1;
-        }
-    }
-    (hex_encode(&v), red)
+    let hex = hex_encode(d);
+    let red = redact::redact(&hex);
+    let changed = red != hex;
+    (red, changed)
 }
 
 fn obj(kv: &[(&str, J)]) -> Map<String, J> {
