@@ -28,6 +28,7 @@
 pub mod device;
 mod engine;
 pub mod harness;
+pub mod lockout;
 mod profile;
 mod types;
 

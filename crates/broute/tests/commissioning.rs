@@ -507,3 +507,32 @@ fn a_j11_profile_on_an_skstack_dongle_still_commissions() {
         broute::Dialect::SingleHop
     );
 }
+
+#[test]
+fn refusals_allowed_carry_over_from_an_earlier_engine() {
+    // One refusal was met before (a Retry): only one more attempt.
+    let mut e = Engine::new(Config::default());
+    e.set_credentials(demo_id(), demo_password(), Instant(0));
+    e.set_refusals_allowed(1);
+    let mut p = broute::harness::Pair::new(e, sim::Sim::new(preset("wrong-password")));
+    p.start();
+    assert!(p.run_until(10 * MIN, is_stopped).is_some());
+    assert_eq!(triages(&p), vec![Cause::AuthRefused]);
+    let joins = |p: &broute::harness::Pair<sim::Sim>| {
+        p.events
+            .iter()
+            .filter(|(_, e)| matches!(e, Event::JoinStarted { .. }))
+            .count()
+    };
+    assert_eq!(joins(&p), 1);
+
+    // Two refusals already: the engine does not try at all.
+    let mut e = Engine::new(Config::default());
+    e.set_credentials(demo_id(), demo_password(), Instant(0));
+    e.set_refusals_allowed(0);
+    let mut p = broute::harness::Pair::new(e, sim::Sim::new(preset("wrong-password")));
+    p.start();
+    assert!(p.run_until(10 * MIN, is_stopped).is_some());
+    assert_eq!(triages(&p), vec![Cause::AuthRefused]);
+    assert_eq!(joins(&p), 0);
+}

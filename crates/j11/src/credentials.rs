@@ -3,10 +3,9 @@
 //! refused), the 12-character password as given (the module upper-cases it), and the pairing
 //! ID, the last 8 characters of the ID.
 //!
-//! The bytes come from the validated [`RouteBId`] and [`RouteBPassword`] of `skstack`, which
-//! keeps them private and reachable only through its command encoder: they are read back from
-//! the encoded `SKSETRBID`/`SKSETPWD` lines (a test checks the ROHM sample frame F5 byte for
-//! byte). Nothing here prints them.
+//! The bytes come from the validated [`RouteBId`] and [`RouteBPassword`] of `skstack`
+//! (`expose_bytes`, the one way out besides its own encoder; a test checks the ROHM sample
+//! frame F5 byte for byte). Nothing here prints them.
 
 use core::fmt;
 
@@ -51,17 +50,6 @@ impl fmt::Debug for PairingId {
     }
 }
 
-/// The credential bytes. `skstack` keeps them private and reachable only through its command
-/// encoder, so they are read back from the encoded `SKSETRBID`/`SKSETPWD` lines.
-fn secret_bytes<const N: usize>(
-    line: Result<Vec<u8>, skstack::Error>,
-    prefix: &[u8],
-) -> Option<[u8; N]> {
-    let line = line.ok()?;
-    let rest = line.strip_prefix(prefix)?.strip_suffix(b"\r\n")?;
-    rest.try_into().ok()
-}
-
 /// A character the J11 module takes in an ID: 0–9, A–F.
 pub(crate) fn is_id_char(c: u8) -> bool {
     matches!(c, b'0'..=b'9' | b'A'..=b'F')
@@ -69,14 +57,7 @@ pub(crate) fn is_id_char(c: u8) -> bool {
 
 /// The ID as the J11 module wants it: 32 characters 0–9 A–F, lower-case hex upper-cased.
 pub(crate) fn hex_id(id: &RouteBId) -> Result<[u8; 32], Error> {
-    let mut b: [u8; 32] = secret_bytes(
-        skstack::Command::SetRbid(id.clone()).encode(),
-        b"SKSETRBID ",
-    )
-    .ok_or(Error::InvalidArgument {
-        request: RequestKind::SetCredentials,
-        what: "ID could not be read",
-    })?;
+    let mut b = *id.expose_bytes();
     for (i, c) in b.iter_mut().enumerate() {
         c.make_ascii_uppercase();
         if !is_id_char(*c) {
@@ -87,12 +68,5 @@ pub(crate) fn hex_id(id: &RouteBId) -> Result<[u8; 32], Error> {
 }
 
 pub(crate) fn password_bytes(pw: &RouteBPassword) -> Result<[u8; 12], Error> {
-    secret_bytes(
-        skstack::Command::SetPwd(pw.clone()).encode(),
-        b"SKSETPWD C ",
-    )
-    .ok_or(Error::InvalidArgument {
-        request: RequestKind::SetCredentials,
-        what: "password could not be read",
-    })
+    Ok(*pw.expose_bytes())
 }

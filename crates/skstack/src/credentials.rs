@@ -177,6 +177,12 @@ impl RouteBId {
     pub(crate) fn expose(&self) -> &[u8] {
         &self.0
     }
+
+    /// The 32 bytes, for another protocol's encoder (J11 0x0054) or a salted hash. The one
+    /// way out besides this crate's own encoder: never print, log or store what it returns.
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
 }
 
 impl fmt::Debug for RouteBId {
@@ -205,6 +211,12 @@ impl RouteBPassword {
     }
 
     pub(crate) fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The 12 bytes, for another protocol's encoder (J11 0x0054) or a salted hash. The one
+    /// way out besides this crate's own encoder: never print, log or store what it returns.
+    pub fn expose_bytes(&self) -> &[u8; 12] {
         &self.0
     }
 }

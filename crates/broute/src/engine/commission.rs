@@ -341,6 +341,10 @@ impl Engine {
 
     pub(super) fn join(&mut self, from_profile: bool, now: Instant) {
         let Some(target) = self.target else { return };
+        if self.refusal_limit == 0 {
+            // The lock-out guard allows no further attempt with these credentials.
+            return self.stop(Cause::AuthRefused, now);
+        }
         let op = self.dev.join(&target, now);
         self.enter(
             State::Joining(Joining {
@@ -366,7 +370,7 @@ impl Engine {
             }
             Outcome::Refused => {
                 self.refusals = self.refusals.saturating_add(1);
-                if self.refusals >= self.cfg.max_refusals {
+                if self.refusals >= self.refusal_limit {
                     return self.stop(Cause::AuthRefused, now);
                 }
                 if j.from_profile {

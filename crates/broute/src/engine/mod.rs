@@ -132,6 +132,8 @@ pub struct Engine {
     /// Sends held: the transmit budget is used up, and when to try again.
     tx_hold: Option<Instant>,
     refusals: u8,
+    /// Refusals in a row after which the engine stops (the lock-out guard may lower it).
+    refusal_limit: u8,
     /// The port was probed from the start (SKSTACK probes, then J11).
     probed: bool,
     /// A scan heard meters, none of them ours (this round of attempts).
@@ -154,6 +156,7 @@ impl Engine {
             },
             None,
         );
+        let refusal_limit = cfg.max_refusals;
         Self {
             cfg,
             dev: Box::new(dev),
@@ -170,6 +173,7 @@ impl Engine {
             reauth_hold: false,
             tx_hold: None,
             refusals: 0,
+            refusal_limit,
             probed: false,
             heard_other: false,
             recovery: 0,
@@ -197,10 +201,20 @@ impl Engine {
     pub fn set_credentials(&mut self, id: RouteBId, password: RouteBPassword, now: Instant) {
         self.creds = Some((id, password));
         self.refusals = 0;
+        self.refusal_limit = self.cfg.max_refusals;
         if self.state == State::AwaitCredentials {
             self.send_credentials(now);
         }
         self.pump(now);
+    }
+
+    /// How many authentication refusals this engine may still meet before it stops (call after
+    /// [`Engine::set_credentials`]). The app's lock-out guard remembers refusals across
+    /// engines — a Retry, a reconnect, a reload — and gives the engine what is left of the
+    /// meter's patience: 0 means "do not even try to join with these credentials".
+    pub fn set_refusals_allowed(&mut self, allowed: u8) {
+        self.refusals = 0;
+        self.refusal_limit = allowed;
     }
 
     /// A pairing profile from an earlier session: the engine joins without scanning, and scans
