@@ -14,7 +14,8 @@
 //!   than its own budget, far below the radio's legal 4.5 MB/h, and never more serial bytes
 //!   in an hour than the legal radio budget;
 //! * it never sends a credential command more often than the protocol needs: once, plus once
-//!   after each reset it sent (SKSTACK `SKRESET`, J11 0x00D9 — a reset forgets them).
+//!   after each reset it sent (SKSTACK `SKRESET`, J11 0x00D9 — a reset forgets them), plus
+//!   once after each "busy" (0x3D) the J11 module answered to it (the module did not take it).
 #![no_main]
 
 use broute::{Config, Direction, Engine, Event, Instant, PairingProfile};
@@ -27,7 +28,11 @@ const RADIO_BUDGET_BYTES_PER_HOUR: u64 = 4_500_000;
 
 fn profile(dialect: broute::Dialect) -> PairingProfile {
     PairingProfile {
-        channel: if dialect == broute::Dialect::J11 { 0x0A } else { 0x2D },
+        channel: if dialect == broute::Dialect::J11 {
+            0x0A
+        } else {
+            0x2D
+        },
         pan_id: 0x8888,
         mac: skstack::Mac([0x00, 0x1C, 0x64, 0x00, 0x03, 0xDD, 0x63, 0x93]),
         dialect,
@@ -53,11 +58,13 @@ impl Window {
     }
 }
 
-/// Credential commands and resets in what the engine wrote.
+/// Credential commands and resets in what the engine wrote, and busy answers to the J11
+/// credential request in what the dongle said.
 #[derive(Default)]
 struct Counts {
     credentials: u64,
     resets: u64,
+    busy: u64,
 }
 
 impl Counts {
@@ -72,12 +79,85 @@ impl Counts {
     }
 }
 
+/// What the harness watches across steps.
+struct Watch {
+    payload_budget: u64,
+    serial: Window,
+    payload: Window,
+    counts: Counts,
+    /// The last bytes the dongle said (a frame may straddle two steps).
+    tail: Vec<u8>,
+}
+
+impl Watch {
+    /// Dongle output: count 0x2054 responses whose result byte (offset 12) is 0x3D, busy.
+    fn input(&mut self, chunk: &[u8]) {
+        const HEAD: [u8; 6] = [0xD0, 0xF9, 0xEE, 0x5D, 0x20, 0x54];
+        let keep = self.tail.len();
+        self.tail.extend_from_slice(chunk);
+        let b = &self.tail;
+        for i in 0..b.len().saturating_sub(12) {
+            // Count each frame once: only those whose result byte arrived in this chunk.
+            if i + 12 >= keep && b[i..i + 6] == HEAD && b[i + 12] == 0x3D {
+                self.counts.busy += 1;
+            }
+        }
+        let cut = self.tail.len().saturating_sub(12);
+        self.tail.drain(..cut);
+    }
+
+    fn drain(&mut self, e: &mut Engine, now: u64) {
+        let mut events = 0usize;
+        while let Some(ev) = e.poll_event() {
+            events += 1;
+            if let Event::Frame {
+                dir: Direction::Out,
+                bytes,
+                ..
+            } = &ev
+            {
+                let used = self.payload.add(now, bytes.len() as u64);
+                assert!(
+                    used <= self.payload_budget,
+                    "{used} payload bytes in an hour"
+                );
+            }
+        }
+        assert!(events < 10_000, "{events} events from one step");
+        let mut written = 0u64;
+        while let Some(b) = e.poll_transmit() {
+            written += b.len() as u64;
+            self.counts.scan(&b);
+        }
+        assert!(written < 1_000_000, "{written} bytes from one step");
+        let used = self.serial.add(now, written);
+        assert!(
+            used <= RADIO_BUDGET_BYTES_PER_HOUR,
+            "{used} serial bytes in an hour"
+        );
+        let c = &self.counts;
+        assert!(
+            c.credentials <= c.resets + c.busy + 1,
+            "credentials sent {} times with {} resets and {} busy answers",
+            c.credentials,
+            c.resets,
+            c.busy
+        );
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&start, mut rest)) = data.split_first() else {
         return;
     };
     let cfg = Config::default();
-    let payload_budget = u64::from(cfg.tx_budget_bytes_per_hour);
+    let mut w = Watch {
+        payload_budget: u64::from(cfg.tx_budget_bytes_per_hour),
+        serial: Window::default(),
+        payload: Window::default(),
+        counts: Counts::default(),
+        tail: Vec::new(),
+    };
     let mut e = Engine::new(cfg);
     e.set_credentials(
         broute::RouteBId::new(ID).unwrap(),
@@ -92,44 +172,12 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut now = 0u64;
     e.start(Instant(now));
-    let mut serial = Window::default();
-    let mut payload = Window::default();
-    let mut counts = Counts::default();
-    let mut drain = |e: &mut Engine, now: u64| {
-        let mut events = 0usize;
-        while let Some(ev) = e.poll_event() {
-            events += 1;
-            if let Event::Frame {
-                dir: Direction::Out,
-                bytes,
-                ..
-            } = &ev
-            {
-                let used = payload.add(now, bytes.len() as u64);
-                assert!(used <= payload_budget, "{used} payload bytes in an hour");
-            }
-        }
-        assert!(events < 10_000, "{events} events from one step");
-        let mut written = 0u64;
-        while let Some(b) = e.poll_transmit() {
-            written += b.len() as u64;
-            counts.scan(&b);
-        }
-        assert!(written < 1_000_000, "{written} bytes from one step");
-        let used = serial.add(now, written);
-        assert!(used <= RADIO_BUDGET_BYTES_PER_HOUR, "{used} serial bytes in an hour");
-        assert!(
-            counts.credentials <= counts.resets + 1,
-            "credentials sent {} times with {} resets",
-            counts.credentials,
-            counts.resets
-        );
-    };
-    drain(&mut e, now);
+    w.drain(&mut e, now);
     while let Some((&op, tail)) = rest.split_first() {
         if op < 0x80 {
             let n = (usize::from(op) + 1).min(tail.len());
             let (chunk, after) = tail.split_at(n);
+            w.input(chunk);
             e.handle_bytes(chunk, Instant(now));
             rest = after;
         } else {
@@ -141,10 +189,10 @@ fuzz_target!(|data: &[u8]| {
                     Some(t) if t.as_millis() <= now => e.handle_timeout(Instant(now)),
                     _ => break,
                 }
-                drain(&mut e, now);
+                w.drain(&mut e, now);
             }
             rest = tail;
         }
-        drain(&mut e, now);
+        w.drain(&mut e, now);
     }
 });

@@ -32,7 +32,11 @@ fuzz_target!(|data: &[u8]| {
     if let [a, b, rest @ ..] = data {
         let command = u16::from_be_bytes([*a, *b]);
         for direction in [Direction::Request, Direction::Response] {
-            let _ = Message::parse(&Repr { direction, command, data: rest });
+            let _ = Message::parse(&Repr {
+                direction,
+                command,
+                data: rest,
+            });
         }
     }
 
