@@ -1,10 +1,13 @@
 //! B-route Commissioner: the Leptos (CSR) web app.
 //!
 //! The app only moves bytes, timers and signals: the protocol lives in the pure crates
-//! (`echonet`, `skstack`, `broute`, `sim`). `serial` is the one module that touches WebSerial;
-//! `session` wires one engine to one link; `demo` is the simulated dongle behind the same
-//! WebSerial shape. This crate targets `wasm32-unknown-unknown` only (the WebSerial bindings need
-//! the `web_sys_unstable_apis` cfg that `.cargo/config.toml` sets for that target).
+//! (`echonet`, `skstack`, `broute`, `export`). `serial` is the one module that touches WebSerial
+//! (`serial::demo` is the simulated dongle behind the same WebSerial shape, run in the worker);
+//! `platform` is the one module for the rest of the browser (clock, timers, storage, files,
+//! focus, the worker, the service worker); `session` wires one engine to one link; `tools` runs
+//! the support tools and exports in the worker. This crate targets `wasm32-unknown-unknown`
+//! only (the WebSerial bindings need the `web_sys_unstable_apis` cfg that `.cargo/config.toml`
+//! sets for that target).
 #![deny(unsafe_code)]
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
@@ -14,24 +17,33 @@ pub mod bench_hooks;
 pub mod components;
 pub mod control;
 pub mod data;
-pub mod demo;
 pub mod pages;
-pub mod pwa;
+pub mod platform;
 pub mod record;
 pub mod serial;
 pub mod session;
 pub mod state;
 pub mod store;
+pub mod tools;
 
 use control::{Ctl, Tab};
 use i18n::*;
 use leptos::prelude::*;
 
+/// The language of exports and decoded frames for a UI locale.
+pub fn echonet_lang(l: Locale) -> echonet::pretty::Lang {
+    match l {
+        Locale::ja => echonet::pretty::Lang::Ja,
+        Locale::en => echonet::pretty::Lang::En,
+    }
+}
+
 /// The whole application.
 #[component]
 pub fn App() -> impl IntoView {
-    demo::install_test_hook();
-    pwa::register_service_worker();
+    #[cfg(feature = "e2e-hooks")]
+    serial::demo::install_test_hook();
+    platform::sw::register();
     view! {
         <I18nContextProvider>
             <Shell/>
@@ -54,14 +66,8 @@ fn Shell() -> impl IntoView {
             }
         }
     });
-    // Decoded frames follow the UI language.
-    Effect::new(move |_| {
-        let lang = match i18n.get_locale() {
-            Locale::ja => echonet::pretty::Lang::Ja,
-            Locale::en => echonet::pretty::Lang::En,
-        };
-        ctl.set_lang(lang);
-    });
+    // Exports and decoded frames follow the UI language.
+    Effect::new(move |_| ctl.set_lang(echonet_lang(i18n.get_locale())));
     let tab_button = move |tab: Tab, id: &'static str| {
         let label = move || {
             let _ = i18n.get_locale();

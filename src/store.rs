@@ -10,25 +10,7 @@ const INTERVAL: &str = "broute.poll_interval_s";
 const PLACE: &str = "broute.place";
 const LANG: &str = "broute.lang";
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-fn get(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok().flatten()
-}
-
-fn set(key: &str, value: &str) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(key, value);
-    }
-}
-
-fn remove(key: &str) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(key);
-    }
-}
+use crate::platform::storage::{get, remove, set};
 
 /// The profile as stored: channel, PAN ID, MAC, dialect.
 pub fn profile_to_json(p: &PairingProfile) -> String {

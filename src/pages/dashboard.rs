@@ -8,6 +8,7 @@ use crate::components::chart::PowerChart;
 use crate::control::Ctl;
 use crate::i18n::*;
 use crate::pages::setup::CauseText;
+use crate::platform::{clock, timers};
 
 fn thousands(v: i64) -> String {
     let s = v.unsigned_abs().to_string();
@@ -88,15 +89,13 @@ pub fn DashboardPage() -> impl IntoView {
     let ctl = expect_context::<Ctl>();
     let st = ctl.state;
     let no_data = move || t_string!(i18n, dash_no_data).to_string();
+    crate::data::load_samples(st);
 
     // "Updated N s ago" ticks once a second while the page is shown.
-    let now = RwSignal::new(js_sys::Date::now());
-    if let Ok(h) = set_interval_with_handle(
-        move || now.set(js_sys::Date::now()),
-        core::time::Duration::from_secs(1),
-    ) {
-        on_cleanup(move || h.clear());
-    }
+    let now = RwSignal::new(clock::now_ms());
+    timers::every_while_mounted(core::time::Duration::from_secs(1), move || {
+        now.set(clock::now_ms())
+    });
 
     let window = RwSignal::new(600_000.0_f64);
     // Digits after the point that the meter's unit gives (0.1 kWh → 1; D4 adds its own).

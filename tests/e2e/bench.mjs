@@ -12,7 +12,10 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { chromium } from "playwright-core";
-import { startServer, chromiumArgs, distDir, root } from "./lib.mjs";
+import { startServer, chromiumArgs, root } from "./lib.mjs";
+
+// The shipped bundle (`make dist`), not the e2e build with its test hooks.
+const distDir = process.env.BENCH_DIST || join(root, "dist");
 
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const REDRAWS = Number(process.env.BENCH_REDRAWS || 100);
@@ -53,7 +56,7 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const ms = (n) => `${n.toFixed(1)} ms`;
 const mb = (n) => `${(n / 1024 / 1024).toFixed(2)} MB`;
 
-const server = await startServer();
+const server = await startServer(distDir);
 // The chart and CSV measurements need the window hooks of `--features bench-hooks`, which the
 // shipped bundle does not carry: `make bench-browser` builds that copy into target/dist-bench.
 const hooksServer = await startServer(process.env.BENCH_HOOKS_DIST || distDir);
@@ -227,7 +230,7 @@ const note = (f) => (f === "sw.js" ? " (the service worker)" : fl.page.rows.some
 for (const r of fl.all.rows) console.log(`| ${r.file}${note(r.file)} | ${kb(r.raw)} | ${kb(r.gz)} | ${kb(r.br)} |`);
 console.log(`| **page's own requests (${fl.page.rows.length} files)** | ${kb(fl.page.raw)} | **${kb(fl.page.gz)}** | ${kb(fl.page.br)} |`);
 console.log(`| everything fetched, incl. sw.js and its precache (${fl.all.rows.length} files) | ${kb(fl.all.raw)} | ${kb(fl.all.gz)} | ${kb(fl.all.br)} |`);
-console.log(`goal ≤ 400 KB gzipped: ${fl.page.gz <= 400 * 1024 ? "met" : "NOT met"} (page), ${fl.all.gz <= 400 * 1024 ? "met" : "NOT met"} (with precache)`);
+console.log(`goal: the page's own first load ≤ 300 KB gzipped (hard limit 320 KB): ${fl.page.gz <= 300 * 1024 ? "met" : fl.page.gz <= 320 * 1024 ? "NOT met (under the hard limit)" : "NOT met, over the hard limit"}`);
 console.log("");
 console.log(`## Time to interactive (localhost, ${RUNS} cold loads)`);
 console.log(`runs: ${tti.map((r) => ms(r.tti)).join(", ")}`);

@@ -11,7 +11,8 @@ import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, "..", "..");
-export const distDir = process.env.E2E_DIST || join(root, "dist");
+// The e2e build carries the window hooks of `--features e2e-hooks` (`make dist-e2e`).
+export const distDir = process.env.E2E_DIST || join(root, "target", "dist-e2e");
 export const shotDir = join(root, "target", "e2e");
 const fakeSerialSource = readFileSync(join(here, "fake-serial.js"), "utf8");
 
@@ -31,7 +32,7 @@ const MIME = {
 export async function startServer(dir = distDir) {
   const root = resolve(dir);
   await stat(join(root, "index.html")).catch(() => {
-    throw new Error(`no release bundle at ${root}: run 'make dist' first`);
+    throw new Error(`no release bundle at ${root}: run 'make dist-e2e' (or 'make dist') first`);
   });
   const server = createServer(async (req, res) => {
     try {

@@ -38,7 +38,7 @@ async function dashboardPower(page) {
 
 /** The simulator's ground truth over the last `lookback` virtual ms. */
 const truth = (page, lookback = 90_000) =>
-  page.evaluate((lb) => JSON.parse(window.__fakeSerial.serial.lastPort.truth(lb)), lookback);
+  page.evaluate(async (lb) => JSON.parse(await window.__fakeSerial.serial.lastPort.truth(lb)), lookback);
 
 async function enterCredentials(page, id, pw) {
   await page.getByTestId("cred-id").fill(id);

@@ -25,6 +25,7 @@
 
 mod engine;
 pub mod harness;
+pub mod replay;
 mod types;
 
 pub use engine::{Config, Engine};
