@@ -24,6 +24,28 @@ pub enum Tab {
     Settings,
 }
 
+impl Tab {
+    /// Every tab, in order.
+    pub const ALL: [Tab; 5] = [
+        Tab::Setup,
+        Tab::Dashboard,
+        Tab::Data,
+        Tab::Trace,
+        Tab::Settings,
+    ];
+
+    /// The tab button's id (also its test id).
+    pub fn id(self) -> &'static str {
+        match self {
+            Tab::Setup => "tab-setup",
+            Tab::Dashboard => "tab-dashboard",
+            Tab::Data => "tab-data",
+            Tab::Trace => "tab-trace",
+            Tab::Settings => "tab-settings",
+        }
+    }
+}
+
 /// Handles for the whole app. `Copy`.
 #[derive(Clone, Copy)]
 pub struct Ctl {
@@ -88,6 +110,8 @@ impl Ctl {
             if has && !shown.get_value() {
                 shown.set_value(true);
                 ctl.tab.set(Tab::Dashboard);
+                // The wizard is done: keyboard users land on the dashboard's first heading.
+                request_animation_frame(|| crate::platform::dom::focus_first_heading("panel"));
             }
         });
         ctl

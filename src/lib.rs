@@ -29,6 +29,7 @@ pub mod tools;
 use control::{Ctl, Tab};
 use i18n::*;
 use leptos::prelude::*;
+use platform::dom;
 
 /// The language of exports and decoded frames for a UI locale.
 pub fn echonet_lang(l: Locale) -> echonet::pretty::Lang {
@@ -68,7 +69,7 @@ fn Shell() -> impl IntoView {
     });
     // Exports and decoded frames follow the UI language.
     Effect::new(move |_| ctl.set_lang(echonet_lang(i18n.get_locale())));
-    let tab_button = move |tab: Tab, id: &'static str| {
+    let tab_button = move |tab: Tab| {
         let label = move || {
             let _ = i18n.get_locale();
             match tab {
@@ -79,10 +80,29 @@ fn Shell() -> impl IntoView {
                 Tab::Settings => t_string!(i18n, tab_settings),
             }
         };
+        let selected = move || ctl.tab.get() == tab;
+        // Tabs pattern: one tab in the Tab order; arrows, Home and End move between tabs.
+        let keydown = move |ev: leptos::ev::KeyboardEvent| {
+            let i = Tab::ALL.iter().position(|t| *t == tab).unwrap_or(0);
+            let n = Tab::ALL.len();
+            let next = match dom::key(&ev).as_str() {
+                "ArrowRight" => (i + 1) % n,
+                "ArrowLeft" => (i + n - 1) % n,
+                "Home" => 0,
+                "End" => n - 1,
+                _ => return,
+            };
+            ev.prevent_default();
+            let t = Tab::ALL[next];
+            ctl.tab.set(t);
+            dom::focus_id(t.id());
+        };
         view! {
-            <button type="button" role="tab" id=id data-testid=id
-                aria-selected=move || (ctl.tab.get() == tab).to_string()
-                on:click=move |_| ctl.tab.set(tab)>
+            <button type="button" role="tab" id=tab.id() data-testid=tab.id() aria-controls="panel"
+                aria-selected=move || selected().to_string()
+                tabindex=move || if selected() { "0" } else { "-1" }
+                on:click=move |_| ctl.tab.set(tab)
+                on:keydown=keydown>
                 {label}
             </button>
         }
@@ -97,21 +117,20 @@ fn Shell() -> impl IntoView {
             <h1>{t!(i18n, app_title)}</h1>
             <LanguageSwitch/>
         </header>
-        <nav class="tabs" role="tablist">
-            {tab_button(Tab::Setup, "tab-setup")}
-            {tab_button(Tab::Dashboard, "tab-dashboard")}
-            {tab_button(Tab::Data, "tab-data")}
-            {tab_button(Tab::Trace, "tab-trace")}
-            {tab_button(Tab::Settings, "tab-settings")}
-        </nav>
-        <main id="main" role="tabpanel">
-            {move || match ctl.tab.get() {
-                Tab::Setup => pages::setup::SetupPage().into_any(),
-                Tab::Dashboard => pages::dashboard::DashboardPage().into_any(),
-                Tab::Data => pages::data::DataPage().into_any(),
-                Tab::Trace => pages::trace::TracePage().into_any(),
-                Tab::Settings => pages::settings::SettingsPage().into_any(),
-            }}
+        <main id="main">
+            <div class="tabs" role="tablist" aria-label=move || t_string!(i18n, tabs_label).to_string()>
+                {Tab::ALL.map(tab_button)}
+            </div>
+            <div id="panel" role="tabpanel" aria-labelledby=move || ctl.tab.get().id()>
+                {move || match ctl.tab.get() {
+                    Tab::Setup => pages::setup::SetupPage().into_any(),
+                    Tab::Dashboard => pages::dashboard::DashboardPage().into_any(),
+                    Tab::Data => pages::data::DataPage().into_any(),
+                    Tab::Trace => pages::trace::TracePage().into_any(),
+                    Tab::Settings => pages::settings::SettingsPage().into_any(),
+                }}
+            </div>
+            <components::announcer::Announcer/>
         </main>
     }
 }

@@ -1,7 +1,7 @@
 //! Data: the recording and its CSV, meter history to CSV, granularity, the support bundle.
 
 use broute::{HistoryRequest, Phase};
-use export::{Lang, MeterColumns, Scaling};
+use export::{history, Lang, MeterColumns, Scaling};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use skstack::normalize_input;
@@ -118,39 +118,19 @@ fn HistoryCard() -> impl IntoView {
         )
     };
     let read = move |_| {
-        let n = days
-            .get_untracked()
-            .trim()
-            .parse::<u8>()
-            .unwrap_or(7)
-            .clamp(1, 100);
+        let n = days.get_untracked().trim().parse::<u8>().unwrap_or(7);
         spawn_local(async move {
-            // Resume: past days already stored do not change; read only the missing ones
-            // (today is always read again because it is still filling up).
+            // Resume: only the missing days (and today) are read.
             let stored = record::day_dates().await.unwrap_or_default();
             let today = export::time::jst(clock::now_ms() as i64).map(|d| d.date());
-            let to = (0..n)
-                .filter(|&d| {
-                    d == 0
-                        || today
-                            .and_then(|t| t.minus_days(u16::from(d)))
-                            .is_none_or(|date| !stored.contains(&export::time::format_date(date)))
-                })
-                .max()
-                .unwrap_or(0);
+            let to = history::days_to_read(today, n, &stored);
             ctl.with_session(|s| s.request_history(HistoryRequest::Days { from: 0, to }));
         });
     };
     let read_recent = move |_| {
-        // The newest whole half hour in Japan time, then 12 pairs back (6 hours).
-        let now = clock::now_ms() as i64 - 30 * 60 * 1000;
-        if let Some(t) = export::time::jst(now) {
-            let minute = if t.minute >= 30 { 30 } else { 0 };
-            if let Some(stamp) = echonet::DateTime::new(t.year, t.month, t.day, t.hour, minute, 0) {
-                ctl.with_session(|s| {
-                    s.request_history(HistoryRequest::HalfHours { stamp, count: 12 })
-                });
-            }
+        if let Some(stamp) = history::newest_half_hour(clock::now_ms() as i64) {
+            let count = history::RECENT_HALF_HOURS;
+            ctl.with_session(|s| s.request_history(HistoryRequest::HalfHours { stamp, count }));
         }
     };
     let has_ec = move || {
@@ -181,7 +161,7 @@ fn HistoryCard() -> impl IntoView {
             <p class="note">{t!(i18n, hist_hint)}</p>
             <div class="form-row">
                 <label for="hist-days">{t!(i18n, hist_days)}</label>
-                <input id="hist-days" data-testid="hist-days" type="number" min="1" max="100"
+                <input id="hist-days" data-testid="hist-days" type="number" min="1" max=history::MAX_DAYS
                     prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
                 <button type="button" data-testid="hist-read" on:click=read
                     disabled=move || !connected() || st.history.get().is_some()>
@@ -197,7 +177,8 @@ fn HistoryCard() -> impl IntoView {
             })}
             {move || (!connected()).then(|| view! { <p class="note">{t!(i18n, hist_need_session)}</p> })}
             {move || st.history.get().map(|(done, total)| view! {
-                <progress data-testid="hist-progress" max=total value=done></progress>
+                <progress data-testid="hist-progress" max=total value=done
+                    aria-label=move || t_string!(i18n, hist_heading).to_string()></progress>
                 <p role="status">{t_string!(i18n, hist_progress, done = done, total = total).to_string()}</p>
             })}
             <p data-testid="hist-stored">{move || t_string!(i18n, hist_stored, n = st.days_stored.get()).to_string()}</p>

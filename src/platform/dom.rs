@@ -1,4 +1,4 @@
-//! Focus.
+//! Focus and keys.
 
 use wasm_bindgen::JsCast;
 
@@ -28,4 +28,9 @@ pub fn focus_first_heading(id: &str) {
     if let Ok(h) = h.dyn_into::<web_sys::HtmlElement>() {
         let _ = h.focus();
     }
+}
+
+/// The `key` of a keyboard event (`"ArrowRight"`, `"Enter"`, …).
+pub fn key(ev: &web_sys::KeyboardEvent) -> String {
+    ev.key()
 }

@@ -243,7 +243,9 @@ fn ground_truth_hooks(target: &JsValue, state: &Rc<RefCell<State>>) {
     let st = state.clone();
     let truth = Closure::<dyn Fn(JsValue) -> Promise>::new(move |lookback: JsValue| {
         let lookback_ms = lookback.as_f64().unwrap_or(60_000.0).max(0.0) as u64;
-        ask(&st, Request::Truth { lookback_ms }, |s| JsValue::from_str(&s))
+        ask(&st, Request::Truth { lookback_ms }, |s| {
+            JsValue::from_str(&s)
+        })
     });
     set(target, "truth", &truth.into_js_value());
     let st = state.clone();

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, extname, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, "..", "..");
@@ -101,8 +102,29 @@ export async function openBrowser({ locale = "ja-JP", fake = {} } = {}) {
   };
 }
 
-/** Save a full-page screenshot as target/e2e/<name>.png. */
+/**
+ * Run axe-core (every rule, every impact) on the page as it is now and fail on any violation,
+ * naming the rule and the elements. `name` says which state it was.
+ */
+export async function a11y(page, name) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  if (violations.length === 0) return;
+  const text = violations
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)
+    .join("; ");
+  if (process.env.AXE_REPORT_ONLY) {
+    console.log(`AXE ${name}: ${text}`);
+    return;
+  }
+  throw new Error(`accessibility violations in ${name}: ${text}`);
+}
+
+/**
+ * Every page state the tests visit goes through here: check it with axe (0 violations), then
+ * save a full-page screenshot as target/e2e/<name>.png.
+ */
 export async function shot(page, name) {
+  await a11y(page, name);
   await mkdir(shotDir, { recursive: true });
   await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage: true });
 }

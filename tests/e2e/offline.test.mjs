@@ -48,7 +48,7 @@ test("offline after the first load: the app and the demo dongle work without the
     serverOpen = false;
     await page.reload();
     await appReady(page);
-    assert.equal(await page.locator('nav.tabs [role="tab"]').count() >= 4, true, "tabs rendered");
+    assert.equal(await page.locator('.tabs [role="tab"]').count() >= 4, true, "tabs rendered");
     assert.ok(await page.evaluate(() => navigator.serviceWorker.controller !== null), "served by the worker");
     await page.getByTestId("demo-start").click();
     await stepIs(page, 4);

@@ -85,6 +85,11 @@ for (const [locale, lang] of [
         await shot(page, `wizard-${preset}-7-dashboard-${lang}`);
         // The password never reached the trace (it is shown redacted).
         await page.getByTestId("tab-trace").click();
+        // Frames are decoded in the worker as their rows appear.
+        await page.waitForFunction(
+          (re) => new RegExp(re).test(document.querySelector('[data-testid="trace"]')?.innerText ?? ""),
+          lang === "ja" ? "瞬時電力計測値" : "Instantaneous power",
+        );
         const trace = await page.getByTestId("trace").innerText();
         assert.ok(!trace.includes(DEMO_PW) && !trace.includes(DEMO_ID), "credentials redacted");
         assert.match(trace, /SKSETPWD C <redacted>/);

@@ -25,8 +25,10 @@
 
 mod engine;
 pub mod harness;
+pub mod readout;
 pub mod replay;
 mod types;
+pub mod wizard;
 
 pub use engine::{Config, Engine};
 pub use types::*;
