@@ -2,7 +2,6 @@
 //! interval, and where the user was in the wizard.
 
 use broute::PairingProfile;
-use serde_json::{json, Value};
 use skstack::{Dialect, Mac};
 
 const PROFILE: &str = "broute.profile";
@@ -12,25 +11,41 @@ const LANG: &str = "broute.lang";
 
 use crate::platform::storage::{get, remove, set};
 
-/// The profile as stored: channel, PAN ID, MAC, dialect.
+/// The profile as stored: channel, PAN ID, MAC, dialect, as a flat JSON object.
+///
+/// Written and read by hand: `serde_json`'s deserializer would add about 12 KB (gzipped) to the
+/// page's first load for this one small object (docs/benchmarks.md).
 pub fn profile_to_json(p: &PairingProfile) -> String {
     let mac: String = p.mac.0.iter().map(|b| format!("{b:02X}")).collect();
-    json!({
-        "channel": p.channel,
-        "pan_id": p.pan_id,
-        "mac": mac,
-        "dialect": match p.dialect { Dialect::SingleHop => "single-hop", Dialect::DualStack => "dual-stack" },
-    })
-    .to_string()
+    let dialect = match p.dialect {
+        Dialect::SingleHop => "single-hop",
+        Dialect::DualStack => "dual-stack",
+    };
+    format!(
+        "{{\"channel\":{},\"pan_id\":{},\"mac\":\"{mac}\",\"dialect\":\"{dialect}\"}}",
+        p.channel, p.pan_id
+    )
+}
+
+/// The value of `key` in a flat JSON object as `profile_to_json` writes it: a number, or a
+/// string without escapes.
+fn field<'a>(json: &'a str, key: &str) -> Option<&'a str> {
+    let pattern = format!("\"{key}\":");
+    let rest = json
+        .get(json.find(&pattern)? + pattern.len()..)?
+        .trim_start();
+    match rest.strip_prefix('"') {
+        Some(s) => s.split('"').next(),
+        None => Some(rest.get(..rest.find([',', '}'])?)?.trim()),
+    }
 }
 
 /// Parse a stored profile; `None` for anything malformed.
 pub fn profile_from_json(s: &str) -> Option<PairingProfile> {
-    let v: Value = serde_json::from_str(s).ok()?;
-    let channel = u8::try_from(v.get("channel")?.as_u64()?).ok()?;
-    let pan_id = u16::try_from(v.get("pan_id")?.as_u64()?).ok()?;
-    let mac = Mac::parse(v.get("mac")?.as_str()?.as_bytes())?;
-    let dialect = match v.get("dialect")?.as_str()? {
+    let channel: u8 = field(s, "channel")?.parse().ok()?;
+    let pan_id: u16 = field(s, "pan_id")?.parse().ok()?;
+    let mac = Mac::parse(field(s, "mac")?.as_bytes())?;
+    let dialect = match field(s, "dialect")? {
         "single-hop" => Dialect::SingleHop,
         "dual-stack" => Dialect::DualStack,
         _ => return None,

@@ -91,9 +91,9 @@ pub enum Output<'a> {
     /// Bytes the port delivered (before the engine handled them).
     Received(&'a [u8]),
     /// Bytes the engine wrote to the port.
-    Transmit(Vec<u8>),
+    Transmit(&'a [u8]),
     /// An event.
-    Event(Event),
+    Event(&'a Event),
 }
 
 /// A log that cannot be decoded.
@@ -372,10 +372,10 @@ pub fn replay(
             Input::SerialLost => e.serial_lost(at),
         }
         while let Some(tx) = e.poll_transmit() {
-            out(at, Output::Transmit(tx));
+            out(at, Output::Transmit(&tx));
         }
         while let Some(ev) = e.poll_event() {
-            out(at, Output::Event(ev));
+            out(at, Output::Event(&ev));
         }
     }
     e

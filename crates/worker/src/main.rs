@@ -11,12 +11,13 @@ fn main() {
 #[cfg(target_arch = "wasm32")]
 mod web {
     use std::cell::RefCell;
-    use std::rc::Rc;
+    use std::rc::{Rc, Weak};
 
     use broute_worker::demo::Device;
     use broute_worker::tools;
     use broute_worker::wire::{self, Request};
-    use js_sys::{Array, Function, Uint8Array};
+    use gloo_timers::callback::Timeout;
+    use js_sys::{Array, Uint8Array};
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::{JsCast, JsValue};
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -24,8 +25,8 @@ mod web {
     struct State {
         scope: DedicatedWorkerGlobalScope,
         device: Option<Device>,
-        timer: Option<i32>,
-        tick: Option<Function>,
+        timer: Option<Timeout>,
+        me: Weak<RefCell<State>>,
     }
 
     impl State {
@@ -41,9 +42,7 @@ mod web {
 
         /// Deliver what the device has said and arm the timer for its next deadline.
         fn pump(&mut self) {
-            if let Some(id) = self.timer.take() {
-                self.scope.clear_timeout_with_handle(id);
-            }
+            self.timer.take();
             let now = self.now();
             let Some(d) = self.device.as_mut() else {
                 return;
@@ -52,11 +51,13 @@ mod web {
             if !out.is_empty() {
                 self.post(&Uint8Array::from(out.as_slice()).into());
             }
-            if let (Some(wait), Some(tick)) = (wait, self.tick.as_ref()) {
-                self.timer = self
-                    .scope
-                    .set_timeout_with_callback_and_timeout_and_arguments_0(tick, wait as i32)
-                    .ok();
+            if let Some(wait) = wait {
+                let me = self.me.clone();
+                self.timer = Some(Timeout::new(wait as u32, move || {
+                    if let Some(s) = me.upgrade() {
+                        s.borrow_mut().pump();
+                    }
+                }));
             }
         }
 
@@ -101,19 +102,14 @@ mod web {
 
     pub fn run() {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-        let state = Rc::new(RefCell::new(State {
-            scope: scope.clone(),
-            device: None,
-            timer: None,
-            tick: None,
-        }));
-        let weak = Rc::downgrade(&state);
-        let tick = Closure::<dyn FnMut()>::new(move || {
-            if let Some(s) = weak.upgrade() {
-                s.borrow_mut().pump();
-            }
+        let state = Rc::new_cyclic(|me| {
+            RefCell::new(State {
+                scope: scope.clone(),
+                device: None,
+                timer: None,
+                me: me.clone(),
+            })
         });
-        state.borrow_mut().tick = Some(tick.into_js_value().unchecked_into());
         let st = state.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             let data = ev.data();

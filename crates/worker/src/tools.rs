@@ -156,10 +156,10 @@ pub fn build_bundle(job: &BundleJob) -> Result<String, String> {
         last_ms = ms;
         match out {
             Output::Received(bytes) => b.serial(ms, false, bytes),
-            Output::Transmit(bytes) => b.serial(ms, true, &bytes),
+            Output::Transmit(bytes) => b.serial(ms, true, bytes),
             // Frames are in the serial trace already, decoded there.
             Output::Event(Event::Frame { .. }) => {}
-            Output::Event(ev) => b.event(ms, &ev),
+            Output::Event(ev) => b.event(ms, ev),
         }
     });
     b.figures(engine.figures());
