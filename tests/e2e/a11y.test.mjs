@@ -4,10 +4,8 @@
 // lib.mjs `shot`.)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, shot, a11y, withPage as withPageAt } from "./lib.mjs";
+import { startServer, shot, a11y, withPage as withPageAt, stepIs, DEMO_ID, DEMO_PW } from "./lib.mjs";
 
-const DEMO_ID = "0000004F3A210000000000000A18C3D7";
-const DEMO_PW = "K7QX3M9PA2TB";
 const SPEED = 25;
 
 let server;
@@ -19,13 +17,6 @@ after(async () => {
 });
 
 const withPage = (opts, fn) => withPageAt(server.url, opts, fn);
-
-const stepIs = (page, n) =>
-  page.waitForFunction(
-    (n) => document.querySelector('[data-testid="step-of"]')?.textContent.match(/\d/)?.[0] === String(n),
-    n,
-    { timeout: 30_000 },
-  );
 
 /** What has the focus: its test id or id, and whether the focus is drawn (focus-visible). */
 const focused = (page) =>

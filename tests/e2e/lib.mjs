@@ -129,6 +129,18 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage: true });
 }
 
+/** The demo meter's credentials (sim::DEMO_ROUTE_B_ID / sim::DEMO_PASSWORD). */
+export const DEMO_ID = "0000004F3A210000000000000A18C3D7";
+export const DEMO_PW = "K7QX3M9PA2TB";
+
+/** Wait until the wizard shows step `n` ("Step n of 7"). */
+export const stepIs = (page, n) =>
+  page.waitForFunction(
+    (n) => document.querySelector('[data-testid="step-of"]')?.textContent.match(/\d/)?.[0] === String(n),
+    n,
+    { timeout: 30_000 },
+  );
+
 /** Wait until the Leptos app has mounted (the header is rendered). */
 export async function appReady(page) {
   await page.waitForSelector("header.top h1");

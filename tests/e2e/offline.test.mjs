@@ -2,16 +2,9 @@
 // worker), and the Content-Security-Policy: nothing leaves the origin and nothing is blocked.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, shot, appReady, watchRequestsAndCsp } from "./lib.mjs";
+import { startServer, openBrowser, shot, appReady, watchRequestsAndCsp, stepIs } from "./lib.mjs";
 
 const SPEED = 25;
-
-const stepIs = (page, n) =>
-  page.waitForFunction(
-    (n) => document.querySelector('[data-testid="step-of"]')?.textContent.match(/\d/)?.[0] === String(n),
-    n,
-    { timeout: 30_000 },
-  );
 
 /** Only the test server (or in-page data:/blob: URLs) may be asked for anything. */
 function assertSameOrigin(requests, origin) {

@@ -4,10 +4,8 @@
 // simulator's ground truth; unplug; session expiry while the dashboard runs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, shot, appReady, withPage as withPageAt } from "./lib.mjs";
+import { startServer, shot, appReady, withPage as withPageAt, stepIs, DEMO_ID, DEMO_PW } from "./lib.mjs";
 
-const DEMO_ID = "0000004F3A210000000000000A18C3D7";
-const DEMO_PW = "K7QX3M9PA2TB";
 const SPEED = 25;
 
 let server;
@@ -19,13 +17,6 @@ after(async () => {
 });
 
 const withPage = (opts, fn) => withPageAt(server.url, opts, fn);
-
-const stepIs = (page, n) =>
-  page.waitForFunction(
-    (n) => document.querySelector('[data-testid="step-of"]')?.textContent.match(/\d/)?.[0] === String(n),
-    n,
-    { timeout: 30_000 },
-  );
 
 /** Wait until the dashboard shows a power value, and return it (W, signed). */
 async function dashboardPower(page) {
