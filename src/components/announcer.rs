@@ -7,7 +7,8 @@ use leptos::prelude::*;
 
 use crate::control::Ctl;
 use crate::i18n::*;
-use crate::pages::setup::{cause_announcement, link_text};
+use crate::pages::setup::link_text;
+use crate::pages::triage::cause_announcement;
 use crate::state::LinkStatus;
 
 /// The live regions (visually hidden), mounted once in the shell.

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::components::chart::PowerChart;
 use crate::control::Ctl;
 use crate::i18n::*;
-use crate::pages::setup::CauseText;
+use crate::pages::triage::CauseText;
 use crate::platform::{clock, timers};
 
 fn stamp(s: OrUnset<DateTime>) -> String {

@@ -132,6 +132,13 @@ for (const [locale, lang] of [
         await page.getByTestId(tab).click();
         if (tab === "tab-trace") {
           await page.waitForFunction(() => document.querySelector('[data-testid="trace"] .dec') !== null);
+          // Paste a log: decoded in the worker.
+          await page.getByTestId("paste").fill("SKVER\r\nEVER 1.2.10\r\nOK\r\nSKSETPWD C K7QX3M9PA2TB\r\nOK\r\n");
+          await page.getByTestId("paste-decode").click();
+          await page.getByTestId("paste-result").waitFor();
+          const decoded = await page.getByTestId("paste-result").innerText();
+          assert.match(decoded, /EVER/);
+          assert.ok(!decoded.includes(DEMO_PW), "the pasted password is hidden");
         }
         await a11y(page, `${tab}-${lang}`);
       }

@@ -114,6 +114,34 @@ const TTI_PROBE = `
   addEventListener("TrunkApplicationStarted", () => { window.__wasmStarted = performance.now(); });
 })();`;
 
+async function ttiOnce(url) {
+  const b = await launch();
+  await b.context.addInitScript({ content: TTI_PROBE });
+  await b.page.goto(url);
+  await b.page.waitForFunction(() => window.__tti !== undefined);
+  const r = await b.page.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    return { tti: window.__tti, dcl: nav.domContentLoadedEventEnd, wasm: window.__wasmStarted ?? NaN };
+  });
+  await b.close();
+  return r;
+}
+
+/**
+ * `BENCH_TTI_BASE=<dist>`: time another bundle (an older build) too, alternating with this one
+ * load by load, so both see the same machine load.
+ */
+async function compareTti(baseDir) {
+  const base = await startServer(baseDir);
+  const runs = { base: [], now: [] };
+  for (let i = 0; i < RUNS; i++) {
+    runs.base.push((await ttiOnce(base.url)).tti);
+    runs.now.push((await ttiOnce(server.url)).tti);
+  }
+  await base.close();
+  return runs;
+}
+
 async function timeToInteractive() {
   const runs = [];
   for (let i = 0; i < RUNS; i++) {
@@ -214,6 +242,7 @@ async function csvExport() {
 const started = new Date();
 const fl = await firstLoad();
 const tti = await timeToInteractive();
+const ttiCompare = process.env.BENCH_TTI_BASE ? await compareTti(process.env.BENCH_TTI_BASE) : null;
 const ch = await chart();
 const csvRuns = await csvExport();
 await server.close();
@@ -235,6 +264,9 @@ console.log("");
 console.log(`## Time to interactive (localhost, ${RUNS} cold loads)`);
 console.log(`runs: ${tti.map((r) => ms(r.tti)).join(", ")}`);
 console.log(`median ${ms(median(tti.map((r) => r.tti)))} (min ${ms(Math.min(...tti.map((r) => r.tti)))}, max ${ms(Math.max(...tti.map((r) => r.tti)))}); DOMContentLoaded median ${ms(median(tti.map((r) => r.dcl)))}; TrunkApplicationStarted median ${ms(median(tti.map((r) => r.wasm)))}`);
+if (ttiCompare) {
+  console.log(`alternating with ${process.env.BENCH_TTI_BASE}: that bundle median ${ms(median(ttiCompare.base))} (${ttiCompare.base.map(ms).join(", ")}); this one median ${ms(median(ttiCompare.now))} (${ttiCompare.now.map(ms).join(", ")})`);
+}
 console.log("");
 console.log("## Chart, 24 h window, 17 280 samples");
 console.log(`fill ${ch.fill.n} samples: generating them with the simulator ${ms(ch.fill.generate)}, then the first 24 h redraw ${ms(ch.fill.redraw)} (${ch.fill.points} line points)`);
