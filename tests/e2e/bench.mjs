@@ -142,6 +142,40 @@ async function compareTti(baseDir) {
   return runs;
 }
 
+/**
+ * Demo start, cold (fresh profile, nothing cached): click "Try the demo dongle" → the
+ * credentials step, i.e. the dongle recognised. With the demo in the worker this includes
+ * fetching and compiling the worker's wasm.
+ */
+async function demoStartOnce(url) {
+  const b = await launch();
+  await b.page.goto(url);
+  await b.page.waitForSelector('[data-testid="demo-start"]');
+  const t = await b.page.evaluate(
+    () =>
+      new Promise((ok) => {
+        const step = () => document.querySelector('[data-testid="step-of"]')?.textContent.match(/\d/)?.[0];
+        const t0 = performance.now();
+        document.querySelector('[data-testid="demo-start"]').click();
+        const check = () => (step() === "4" ? ok(performance.now() - t0) : setTimeout(check, 2));
+        check();
+      }),
+  );
+  await b.close();
+  return t;
+}
+
+async function demoStart(baseDir) {
+  const base = baseDir ? await startServer(baseDir) : null;
+  const runs = { base: [], now: [] };
+  for (let i = 0; i < RUNS; i++) {
+    if (base) runs.base.push(await demoStartOnce(base.url));
+    runs.now.push(await demoStartOnce(server.url));
+  }
+  await base?.close();
+  return runs;
+}
+
 async function timeToInteractive() {
   const runs = [];
   for (let i = 0; i < RUNS; i++) {
@@ -243,6 +277,7 @@ const started = new Date();
 const fl = await firstLoad();
 const tti = await timeToInteractive();
 const ttiCompare = process.env.BENCH_TTI_BASE ? await compareTti(process.env.BENCH_TTI_BASE) : null;
+const demo = await demoStart(process.env.BENCH_TTI_BASE);
 const ch = await chart();
 const csvRuns = await csvExport();
 await server.close();
@@ -266,6 +301,12 @@ console.log(`runs: ${tti.map((r) => ms(r.tti)).join(", ")}`);
 console.log(`median ${ms(median(tti.map((r) => r.tti)))} (min ${ms(Math.min(...tti.map((r) => r.tti)))}, max ${ms(Math.max(...tti.map((r) => r.tti)))}); DOMContentLoaded median ${ms(median(tti.map((r) => r.dcl)))}; TrunkApplicationStarted median ${ms(median(tti.map((r) => r.wasm)))}`);
 if (ttiCompare) {
   console.log(`alternating with ${process.env.BENCH_TTI_BASE}: that bundle median ${ms(median(ttiCompare.base))} (${ttiCompare.base.map(ms).join(", ")}); this one median ${ms(median(ttiCompare.now))} (${ttiCompare.now.map(ms).join(", ")})`);
+}
+console.log("");
+console.log(`## Demo start, cold (click → credentials step), ${RUNS} runs`);
+console.log(`median ${ms(median(demo.now))} (${demo.now.map(ms).join(", ")})`);
+if (demo.base.length) {
+  console.log(`${process.env.BENCH_TTI_BASE}: median ${ms(median(demo.base))} (${demo.base.map(ms).join(", ")})`);
 }
 console.log("");
 console.log("## Chart, 24 h window, 17 280 samples");
