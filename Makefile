@@ -9,15 +9,17 @@ export TRUNK_SKIP_VERSION_CHECK := true
 # Pure crates also build for the browser; the app builds only for it.
 WASM := --target wasm32-unknown-unknown
 PURE := -p echonet -p skstack -p broute -p sim -p export -p redact -p j11 -p vdevice
+# The end-to-end rig's bundle: the shipped one plus the window hooks of `--features e2e-hooks`.
+E2E_DIST := target/dist-e2e
 
-.PHONY: serve test setup setup-test dist fmt-check clippy test-host test-wasm e2e fuzz bench bench-browser
+.PHONY: serve test setup setup-test dist dist-e2e fmt-check clippy boundaries test-host test-wasm e2e fuzz bench bench-browser
 
 ## make serve: install what is missing, then serve the app on http://127.0.0.1:8080
 serve: setup
 	trunk serve --release
 
 ## make test: install what the tests need, then run every check and test
-test: setup-test fmt-check clippy test-host test-wasm e2e
+test: setup-test fmt-check boundaries clippy test-host test-wasm e2e
 	@echo "make test: all checks passed"
 
 setup:
@@ -29,10 +31,17 @@ setup-test:
 fmt-check:
 	cargo fmt --all -- --check
 
+# Only src/serial/ and src/platform/ may touch web-sys or js-sys.
+boundaries:
+	@! grep -rnE '\b(web_sys|js_sys)\b' src --include='*.rs' | grep -vE '^src/(serial|platform)/' \
+	  || { echo "web-sys/js-sys outside src/serial/ and src/platform/ (above)"; exit 1; }
+
 clippy:
 	cargo clippy --workspace --exclude broute-app --all-targets --locked -- -D warnings
 	cargo clippy $(WASM) -p broute-app --all-targets --locked -- -D warnings
 	cargo clippy $(WASM) -p broute-app --lib --features bench-hooks --locked -- -D warnings
+	cargo clippy $(WASM) -p broute-app --lib --features e2e-hooks --locked -- -D warnings
+	cargo clippy $(WASM) -p broute-worker --all-targets --features e2e-hooks --locked -- -D warnings
 	cargo clippy $(WASM) $(PURE) --lib --locked -- -D warnings
 
 test-host:
@@ -45,8 +54,11 @@ test-wasm:
 dist:
 	trunk build --release
 
-e2e: dist
-	node --test --test-concurrency=1 tests/e2e/
+dist-e2e:
+	trunk build --release --features e2e-hooks --dist $(E2E_DIST)
+
+e2e: dist-e2e
+	E2E_DIST=$(CURDIR)/$(E2E_DIST) node --test --test-concurrency=1 tests/e2e/
 
 fuzz:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal

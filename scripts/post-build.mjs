@@ -46,8 +46,10 @@ const csp = [
   "base-uri 'none'",
   "form-action 'none'",
 ].join("; ");
-const head = html.match(/<head\b[^>]*>/i);
-if (!head) fail("no <head> in index.html");
+// A minified page may leave out the optional <head> tag: then the <meta> goes right after <html>
+// (or the doctype), where the parser opens the head for it.
+const head = html.match(/<head\b[^>]*>/i) || html.match(/<html\b[^>]*>/i) || html.match(/<!doctype html>/i);
+if (!head) fail("no <head>, <html> or doctype in index.html");
 const at = head.index + head[0].length;
 html = `${html.slice(0, at)}\n  <meta http-equiv="Content-Security-Policy" content="${csp}">${html.slice(at)}`;
 writeFileSync(indexPath, html);

@@ -14,6 +14,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 
 use crate::control::Ctl;
+use crate::platform::{clock, hooks};
 use crate::state::{Sample, SAMPLES_MAX};
 
 struct Gen {
@@ -43,9 +44,7 @@ impl Gen {
 }
 
 fn set_fn(name: &str, f: JsValue) {
-    if let Some(w) = web_sys::window() {
-        let _ = js_sys::Reflect::set(&w, &JsValue::from_str(name), &f);
-    }
+    hooks::expose(name, &f);
 }
 
 /// Installs the window hooks; renders nothing. Mounted once inside the app's shell.
@@ -69,7 +68,7 @@ pub fn BenchHooks() -> impl IntoView {
             let mut g = g.borrow_mut();
             *g = Gen::new();
             g.step_ms = step as u64;
-            let end = js_sys::Date::now();
+            let end = clock::now_ms();
             // One push at a time, as live readings arrive: the deque's capacity grows the same way.
             samples.update(|s| {
                 s.clear();
@@ -91,7 +90,7 @@ pub fn BenchHooks() -> impl IntoView {
         let w = g.next();
         let mut len = 0;
         samples.update(|s| {
-            let t_ms = s.back().map_or_else(js_sys::Date::now, |x| x.t_ms + step);
+            let t_ms = s.back().map_or_else(clock::now_ms, |x| x.t_ms + step);
             s.push_back(Sample { t_ms, w });
             while s.len() > SAMPLES_MAX {
                 s.pop_front();
@@ -124,11 +123,7 @@ pub fn BenchHooks() -> impl IntoView {
                 )
             })
             .collect();
-        let now = || {
-            web_sys::window()
-                .and_then(|w| w.performance())
-                .map_or(0.0, |p| p.now())
-        };
+        let now = clock::monotonic_ms;
         let a = now();
         let csv = export::csv_readings(&recs, export::Lang::Ja, &export::CsvOptions::default());
         let b = now();
@@ -138,17 +133,13 @@ pub fn BenchHooks() -> impl IntoView {
             .map(|s| s.len())
             .sum();
         let c = now();
-        let out = js_sys::Object::new();
-        for (k, v) in [
+        hooks::numbers(&[
             ("records", n as f64),
             ("csv_ms", b - a),
             ("csv_bytes", csv.len() as f64),
             ("json_ms", c - b),
             ("json_bytes", json as f64),
-        ] {
-            let _ = js_sys::Reflect::set(&out, &JsValue::from_str(k), &JsValue::from_f64(v));
-        }
-        out.into()
+        ])
     });
     set_fn("__broute_bench_csv", bench_csv.into_js_value());
 }

@@ -3,10 +3,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::serial::{self, Port, SerialError};
+use crate::platform::storage::query_param;
+use crate::serial::{self, demo, Port, SerialError};
 use crate::session::{self, Credentials, Session};
 use crate::state::{AppState, LinkStatus, Mode};
-use crate::{demo, store};
+use crate::store;
 
 /// The top-level tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +22,28 @@ pub enum Tab {
     Trace,
     /// Settings.
     Settings,
+}
+
+impl Tab {
+    /// Every tab, in order.
+    pub const ALL: [Tab; 5] = [
+        Tab::Setup,
+        Tab::Dashboard,
+        Tab::Data,
+        Tab::Trace,
+        Tab::Settings,
+    ];
+
+    /// The tab button's id (also its test id).
+    pub fn id(self) -> &'static str {
+        match self {
+            Tab::Setup => "tab-setup",
+            Tab::Dashboard => "tab-dashboard",
+            Tab::Data => "tab-data",
+            Tab::Trace => "tab-trace",
+            Tab::Settings => "tab-settings",
+        }
+    }
 }
 
 /// Handles for the whole app. `Copy`.
@@ -47,18 +70,13 @@ pub struct Ctl {
     lang: StoredValue<echonet::pretty::Lang>,
 }
 
-/// Demo speed-up from the page address (`?speed=20`), for tests and impatient demos.
-fn demo_speed() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|q| {
-            q.trim_start_matches('?')
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("speed="))
-                .and_then(|v| v.parse::<f64>().ok())
-        })
-        .filter(|s| s.is_finite() && *s >= 1.0 && *s <= 1000.0)
-        .unwrap_or(1.0)
+/// Demo speed-up from the page address (`?speed=20`, a whole number 1–1000), for tests and
+/// impatient demos.
+fn demo_speed() -> u32 {
+    query_param("speed")
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|s| (1..=1000).contains(s))
+        .unwrap_or(1)
 }
 
 impl Ctl {
@@ -92,19 +110,16 @@ impl Ctl {
             if has && !shown.get_value() {
                 shown.set_value(true);
                 ctl.tab.set(Tab::Dashboard);
+                // The wizard is done: keyboard users land on the dashboard's first heading.
+                request_animation_frame(|| crate::platform::dom::focus_first_heading("panel"));
             }
         });
         ctl
     }
 
-    /// The language for decoded frames.
+    /// The language for exports and decoded frames.
     pub fn set_lang(&self, lang: echonet::pretty::Lang) {
         self.lang.set_value(lang);
-        self.session.with_value(|s| {
-            if let Some(s) = s {
-                s.set_lang(lang);
-            }
-        });
     }
 
     /// True while a session exists.
@@ -136,19 +151,10 @@ impl Ctl {
         let creds = self.creds.get_value();
         let speed = match mode {
             Mode::Demo(_) => demo_speed(),
-            Mode::Real => 1.0,
+            Mode::Real => 1,
         };
         // A failure to open is shown through `state.link`.
-        if let Ok(s) = session::start(
-            self.state,
-            port,
-            mode,
-            self.lang.get_value(),
-            generation,
-            speed,
-        )
-        .await
-        {
+        if let Ok(s) = session::start(self.state, port, mode, generation, speed).await {
             if let Some(c) = creds {
                 s.set_credentials(&c);
             }
@@ -183,7 +189,7 @@ impl Ctl {
 
     /// Start the demo dongle with the chosen dialect and scenario.
     pub fn connect_demo(&self) {
-        let preset = demo::preset_name(
+        let preset = broute_worker::demo::preset_key(
             &self.demo_dialect.get_untracked(),
             &self.demo_scenario.get_untracked(),
         );
@@ -199,7 +205,7 @@ impl Ctl {
             self.pw_input.set(sim::DEMO_PASSWORD.to_string());
         }
         spawn_local(async move {
-            let port = Port::from_js(demo::sim_port(&preset, demo_speed()));
+            let port = Port::from_js(demo::port(&preset, demo_speed()));
             ctl.run(port, Mode::Demo(preset)).await;
         });
     }
@@ -229,7 +235,7 @@ impl Ctl {
         let ctl = *self;
         match mode {
             Some(Mode::Demo(preset)) => spawn_local(async move {
-                let port = Port::from_js(demo::sim_port(&preset, demo_speed()));
+                let port = Port::from_js(demo::port(&preset, demo_speed()));
                 ctl.run(port, Mode::Demo(preset)).await;
             }),
             Some(Mode::Real) => match port {

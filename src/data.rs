@@ -1,44 +1,73 @@
-//! Glue between the session and storage: record as things arrive, reload at start, downloads.
+//! Glue between the session and storage: record as things arrive, reload at start.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 
-use export::{HistoryDay, Record, RecordKind};
+use export::{HistoryDay, Record};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 use crate::record;
 use crate::state::{AppState, Sample, SAMPLES_MAX};
+use crate::tools::{self, Request};
 
 thread_local! {
     static STATE: RefCell<Option<AppState>> = const { RefCell::new(None) };
+    static SAMPLES_LOADED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Remember the app state and reload what was recorded before (chart and counters).
+/// Remember the app state and count what was recorded before (the chart's samples are loaded
+/// when the dashboard is first shown: [`load_samples`]).
 pub fn init(state: AppState) {
     STATE.with(|s| *s.borrow_mut() = Some(state));
     spawn_local(async move {
-        match record::records().await {
-            Ok(recs) => {
-                state.recorded.set(recs.len());
-                let samples: std::collections::VecDeque<Sample> = recs
-                    .iter()
-                    .filter(|r| r.kind == RecordKind::Lv)
-                    .filter_map(|r| {
-                        Some(Sample {
-                            t_ms: r.t_ms as f64,
-                            w: f64::from(r.power_w?.value()?),
-                        })
-                    })
-                    .collect();
-                let skip = samples.len().saturating_sub(SAMPLES_MAX);
-                state.samples.set(samples.into_iter().skip(skip).collect());
-            }
+        match record::record_count().await {
+            Ok(n) => state.recorded.set(n),
             Err(e) => state.storage_error.set(Some(e.0)),
         }
-        if let Ok(days) = record::days().await {
+        if let Ok(days) = record::day_dates().await {
             state.days_stored.set(days.len());
         }
+    });
+}
+
+/// Fill the chart with the stored readings' power (once per page load; the records are read in
+/// the worker). Samples that arrived meanwhile stay after them.
+pub fn load_samples(state: AppState) {
+    if SAMPLES_LOADED.with(|l| l.replace(true)) {
+        return;
+    }
+    spawn_local(async move {
+        let Ok(recs) = record::records_raw().await else {
+            return;
+        };
+        if recs.is_empty() {
+            return;
+        }
+        let Ok(text) = tools::run(Request::Samples {
+            records: recs.join("\n"),
+        })
+        .await
+        else {
+            return;
+        };
+        let stored: VecDeque<Sample> = text
+            .lines()
+            .filter_map(|l| {
+                let (t, w) = l.split_once(' ')?;
+                Some(Sample {
+                    t_ms: t.parse::<i64>().ok()? as f64,
+                    w: f64::from(w.parse::<i32>().ok()?),
+                })
+            })
+            .collect();
+        state.samples.update(|live| {
+            let last = stored.back().map_or(f64::MIN, |s| s.t_ms);
+            let mut all = stored;
+            all.extend(live.iter().filter(|s| s.t_ms > last).copied());
+            let skip = all.len().saturating_sub(SAMPLES_MAX);
+            *live = all.into_iter().skip(skip).collect();
+        });
     });
 }
 
@@ -62,47 +91,16 @@ pub fn record(r: Record) {
 pub fn record_day(d: HistoryDay) {
     spawn_local(async move {
         if record::put_day(&d).await.is_ok() {
-            if let Ok(days) = record::days().await {
+            if let Ok(days) = record::day_dates().await {
                 with_state(|s| s.days_stored.set(days.len()));
             }
         }
     });
 }
 
-/// Offer `bytes` as a file download.
-pub fn download(name: &str, mime: &str, bytes: &[u8]) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    if let Ok(a) = doc.create_element("a") {
-        let a: web_sys::HtmlAnchorElement = a.unchecked_into();
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    // Revoke after the click has been handled.
-    let url2 = url.clone();
-    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url2);
-    });
-    if let Some(w) = web_sys::window() {
-        let _ =
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000);
-    }
-}
-
 /// A file name stamp in Japan time, e.g. `20261126-0900`.
 pub fn stamp() -> String {
-    let t = js_sys::Date::now() as i64;
+    let t = crate::platform::clock::now_ms() as i64;
     export::time::jst(t)
         .map(|d| {
             format!(
@@ -111,13 +109,4 @@ pub fn stamp() -> String {
             )
         })
         .unwrap_or_else(|| "export".into())
-}
-
-/// Read a file chosen in an `<input type=file>` as text (size-limited by the caller).
-pub async fn read_file(input: &web_sys::HtmlInputElement) -> Option<String> {
-    let file = input.files()?.get(0)?;
-    let text = wasm_bindgen_futures::JsFuture::from(file.text())
-        .await
-        .ok()?;
-    text.as_string()
 }

@@ -1,10 +1,13 @@
 //! B-route Commissioner: the Leptos (CSR) web app.
 //!
 //! The app only moves bytes, timers and signals: the protocol lives in the pure crates
-//! (`echonet`, `skstack`, `broute`, `sim`). `serial` is the one module that touches WebSerial;
-//! `session` wires one engine to one link; `demo` is the simulated dongle behind the same
-//! WebSerial shape. This crate targets `wasm32-unknown-unknown` only (the WebSerial bindings need
-//! the `web_sys_unstable_apis` cfg that `.cargo/config.toml` sets for that target).
+//! (`echonet`, `skstack`, `broute`, `export`). `serial` is the one module that touches WebSerial
+//! (`serial::demo` is the simulated dongle behind the same WebSerial shape, run in the worker);
+//! `platform` is the one module for the rest of the browser (clock, timers, storage, files,
+//! focus, the worker, the service worker); `session` wires one engine to one link; `tools` runs
+//! the support tools and exports in the worker. This crate targets `wasm32-unknown-unknown`
+//! only (the WebSerial bindings need the `web_sys_unstable_apis` cfg that `.cargo/config.toml`
+//! sets for that target).
 #![deny(unsafe_code)]
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
@@ -14,24 +17,34 @@ pub mod bench_hooks;
 pub mod components;
 pub mod control;
 pub mod data;
-pub mod demo;
 pub mod pages;
-pub mod pwa;
+pub mod platform;
 pub mod record;
 pub mod serial;
 pub mod session;
 pub mod state;
 pub mod store;
+pub mod tools;
 
 use control::{Ctl, Tab};
 use i18n::*;
 use leptos::prelude::*;
+use platform::dom;
+
+/// The language of exports and decoded frames for a UI locale.
+pub fn echonet_lang(l: Locale) -> echonet::pretty::Lang {
+    match l {
+        Locale::ja => echonet::pretty::Lang::Ja,
+        Locale::en => echonet::pretty::Lang::En,
+    }
+}
 
 /// The whole application.
 #[component]
 pub fn App() -> impl IntoView {
-    demo::install_test_hook();
-    pwa::register_service_worker();
+    #[cfg(feature = "e2e-hooks")]
+    serial::demo::install_test_hook();
+    platform::sw::register();
     view! {
         <I18nContextProvider>
             <Shell/>
@@ -54,15 +67,9 @@ fn Shell() -> impl IntoView {
             }
         }
     });
-    // Decoded frames follow the UI language.
-    Effect::new(move |_| {
-        let lang = match i18n.get_locale() {
-            Locale::ja => echonet::pretty::Lang::Ja,
-            Locale::en => echonet::pretty::Lang::En,
-        };
-        ctl.set_lang(lang);
-    });
-    let tab_button = move |tab: Tab, id: &'static str| {
+    // Exports and decoded frames follow the UI language.
+    Effect::new(move |_| ctl.set_lang(echonet_lang(i18n.get_locale())));
+    let tab_button = move |tab: Tab| {
         let label = move || {
             let _ = i18n.get_locale();
             match tab {
@@ -73,10 +80,29 @@ fn Shell() -> impl IntoView {
                 Tab::Settings => t_string!(i18n, tab_settings),
             }
         };
+        let selected = move || ctl.tab.get() == tab;
+        // Tabs pattern: one tab in the Tab order; arrows, Home and End move between tabs.
+        let keydown = move |ev: leptos::ev::KeyboardEvent| {
+            let i = Tab::ALL.iter().position(|t| *t == tab).unwrap_or(0);
+            let n = Tab::ALL.len();
+            let next = match dom::key(&ev).as_str() {
+                "ArrowRight" => (i + 1) % n,
+                "ArrowLeft" => (i + n - 1) % n,
+                "Home" => 0,
+                "End" => n - 1,
+                _ => return,
+            };
+            ev.prevent_default();
+            let t = Tab::ALL[next];
+            ctl.tab.set(t);
+            dom::focus_id(t.id());
+        };
         view! {
-            <button type="button" role="tab" id=id data-testid=id
-                aria-selected=move || (ctl.tab.get() == tab).to_string()
-                on:click=move |_| ctl.tab.set(tab)>
+            <button type="button" role="tab" id=tab.id() data-testid=tab.id() aria-controls="panel"
+                aria-selected=move || selected().to_string()
+                tabindex=move || if selected() { "0" } else { "-1" }
+                on:click=move |_| ctl.tab.set(tab)
+                on:keydown=keydown>
                 {label}
             </button>
         }
@@ -91,21 +117,20 @@ fn Shell() -> impl IntoView {
             <h1>{t!(i18n, app_title)}</h1>
             <LanguageSwitch/>
         </header>
-        <nav class="tabs" role="tablist">
-            {tab_button(Tab::Setup, "tab-setup")}
-            {tab_button(Tab::Dashboard, "tab-dashboard")}
-            {tab_button(Tab::Data, "tab-data")}
-            {tab_button(Tab::Trace, "tab-trace")}
-            {tab_button(Tab::Settings, "tab-settings")}
-        </nav>
-        <main id="main" role="tabpanel">
-            {move || match ctl.tab.get() {
-                Tab::Setup => pages::setup::SetupPage().into_any(),
-                Tab::Dashboard => pages::dashboard::DashboardPage().into_any(),
-                Tab::Data => pages::data::DataPage().into_any(),
-                Tab::Trace => pages::trace::TracePage().into_any(),
-                Tab::Settings => pages::settings::SettingsPage().into_any(),
-            }}
+        <main id="main">
+            <div class="tabs" role="tablist" aria-label=move || t_string!(i18n, tabs_label).to_string()>
+                {Tab::ALL.map(tab_button)}
+            </div>
+            <div id="panel" role="tabpanel" aria-labelledby=move || ctl.tab.get().id()>
+                {move || match ctl.tab.get() {
+                    Tab::Setup => pages::setup::SetupPage().into_any(),
+                    Tab::Dashboard => pages::dashboard::DashboardPage().into_any(),
+                    Tab::Data => pages::data::DataPage().into_any(),
+                    Tab::Trace => pages::trace::TracePage().into_any(),
+                    Tab::Settings => pages::settings::SettingsPage().into_any(),
+                }}
+            </div>
+            <components::announcer::Announcer/>
         </main>
     }
 }

@@ -78,6 +78,22 @@ async fn all(store: &str) -> Result<Vec<String>, StoreError> {
     Ok(values.into_iter().filter_map(|v| v.as_string()).collect())
 }
 
+async fn keys(store: &str) -> Result<Vec<String>, StoreError> {
+    let d = db().await?;
+    let tx = d.transaction(&[store], TransactionMode::ReadOnly)?;
+    let keys = tx.object_store(store)?.get_all_keys(None, None)?.await?;
+    tx.await?;
+    Ok(keys.into_iter().filter_map(|v| v.as_string()).collect())
+}
+
+async fn count(store: &str) -> Result<usize, StoreError> {
+    let d = db().await?;
+    let tx = d.transaction(&[store], TransactionMode::ReadOnly)?;
+    let n = tx.object_store(store)?.count(None)?.await?;
+    tx.await?;
+    Ok(n as usize)
+}
+
 async fn clear(store: &str) -> Result<(), StoreError> {
     let d = db().await?;
     let tx = d.transaction(&[store], TransactionMode::ReadWrite)?;
@@ -92,13 +108,14 @@ pub async fn append(r: &Record) -> Result<(), StoreError> {
     put(RECORDS, json, None).await
 }
 
-/// Every stored record, oldest first. Entries that do not parse are skipped.
-pub async fn records() -> Result<Vec<Record>, StoreError> {
-    Ok(all(RECORDS)
-        .await?
-        .iter()
-        .filter_map(|s| serde_json::from_str(s).ok())
-        .collect())
+/// How many records are stored.
+pub async fn record_count() -> Result<usize, StoreError> {
+    count(RECORDS).await
+}
+
+/// Every stored record as stored (one JSON object each), oldest first: for the worker's exports.
+pub async fn records_raw() -> Result<Vec<String>, StoreError> {
+    all(RECORDS).await
 }
 
 /// Store one history day (replacing an earlier read of the same day).
@@ -107,13 +124,14 @@ pub async fn put_day(day: &HistoryDay) -> Result<(), StoreError> {
     put(HISTORY, json, Some(day.date.clone())).await
 }
 
-/// Every stored history day.
-pub async fn days() -> Result<Vec<HistoryDay>, StoreError> {
-    Ok(all(HISTORY)
-        .await?
-        .iter()
-        .filter_map(|s| serde_json::from_str(s).ok())
-        .collect())
+/// Every stored history day as stored (one JSON object each): for the worker's exports.
+pub async fn days_raw() -> Result<Vec<String>, StoreError> {
+    all(HISTORY).await
+}
+
+/// The dates (`YYYY-MM-DD`) of the stored history days: the store's keys.
+pub async fn day_dates() -> Result<Vec<String>, StoreError> {
+    keys(HISTORY).await
 }
 
 /// Delete every record and history day.

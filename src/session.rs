@@ -2,20 +2,26 @@
 //!
 //! It only moves bytes, timers and signals. Bytes from the port go to
 //! `broute::Engine::handle_bytes`; bytes from `poll_transmit` go to the port; the engine's
-//! deadline arms one `setTimeout`; engine events update [`AppState`]. The demo dongle takes the
-//! same path: it is a WebSerial-shaped port backed by the simulator (`crate::demo`).
+//! deadline arms one timer; engine events update [`AppState`]. The demo dongle takes the same
+//! path: it is a WebSerial-shaped port backed by the simulator (`crate::serial::demo`).
+//!
+//! Every input given to the engine is also recorded in a `broute::replay::InputLog`: the
+//! support bundle is built from it in the worker, which replays the session into a fresh engine.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
+use broute::replay::{Input, InputLog, Setup};
 use broute::{Config, Direction, Engine, Event, Instant, PairingProfile, Phase};
-use echonet::pretty::{render_with, Context, Lang};
+use echonet::pretty::Lang;
 use leptos::prelude::*;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 
+use crate::platform::clock;
+use crate::platform::timers::Timeout;
 use crate::serial::{self, Link, LinkEvent, Port};
-use crate::state::{AppState, LinkStatus, Mode, Sample, ScanProgress, TraceLine, SAMPLES_MAX};
+use crate::state::{
+    AppState, FrameScale, LinkStatus, Mode, Sample, ScanProgress, TraceLine, SAMPLES_MAX,
+};
 use crate::store;
 
 /// Credentials as typed by the user, validated. Kept in memory only.
@@ -33,13 +39,11 @@ struct Inner {
     link: RefCell<Option<Link>>,
     port: RefCell<Option<Port>>,
     t0: f64,
-    timer: Cell<Option<i32>>,
-    tick: RefCell<Option<js_sys::Function>>,
+    timer: RefCell<Option<Timeout>>,
     rx: RefCell<skstack::LineSplitter>,
-    lang: Cell<Lang>,
     generation: u32,
-    /// Raw serial bytes both ways and engine events, for the support bundle (bounded).
-    log: RefCell<std::collections::VecDeque<(u64, LogItem)>>,
+    /// Every input given to the engine, for the support bundle (bounded).
+    inputs: RefCell<InputLog>,
     /// Wall-clock time (ms since the epoch) of session time 0.
     epoch_ms: f64,
     /// Hides the credentials in the trace (with the pairing ID, as text and as hex: they
@@ -47,26 +51,9 @@ struct Inner {
     secrets: RefCell<redact::Redactor>,
 }
 
-/// One entry of the support-bundle log.
-#[derive(Clone)]
-enum LogItem {
-    Serial { sent: bool, bytes: Vec<u8> },
-    Event(Box<Event>),
-}
-
-/// Entries kept for the support bundle (the newest).
-const LOG_MAX: usize = 50_000;
-
 /// A running session. Cheap to clone.
 #[derive(Clone)]
 pub struct Session(Rc<Inner>);
-
-fn perf_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or_else(js_sys::Date::now)
-}
 
 /// Make any text safe to show: credentials redacted (keyword rules, on the raw bytes), control
 /// bytes escaped.
@@ -97,33 +84,30 @@ fn trim_line_end(b: &[u8]) -> &[u8] {
 
 impl Session {
     /// A new session over `port` (already chosen), with the engine settings from storage.
-    pub fn new(state: AppState, port: Port, lang: Lang, generation: u32, speed: f64) -> Self {
+    pub fn new(state: AppState, port: Port, generation: u32, speed: u32) -> Self {
         let mut cfg = Config::default();
         // A demo meter that runs `speed` times faster can be paced that much faster too.
-        if speed > 1.0 {
-            cfg.history_gap = cfg.history_gap.div_f64(speed);
+        if speed > 1 {
+            cfg.history_gap /= speed;
         }
         if let Some(secs) = store::poll_interval_secs() {
             cfg.poll_interval = core::time::Duration::from_secs(secs);
         }
-        let mut engine = Engine::new(cfg);
-        if let Some(p) = store::profile() {
-            engine.set_profile(p);
-        }
+        let profile = store::profile();
+        let setup = Setup::new(&cfg, profile);
+        let engine = setup.engine();
         Self(Rc::new(Inner {
             state,
             engine: RefCell::new(engine),
             link: RefCell::new(None),
             port: RefCell::new(Some(port)),
-            t0: perf_now(),
-            timer: Cell::new(None),
-            tick: RefCell::new(None),
+            t0: clock::monotonic_ms(),
+            timer: RefCell::new(None),
             rx: RefCell::new(skstack::LineSplitter::new()),
-            lang: Cell::new(lang),
             generation,
             secrets: RefCell::new(redact::Redactor::new()),
-            log: RefCell::new(std::collections::VecDeque::new()),
-            epoch_ms: js_sys::Date::now(),
+            inputs: RefCell::new(InputLog::new(setup)),
+            epoch_ms: clock::now_ms(),
         }))
     }
 
@@ -133,17 +117,12 @@ impl Session {
     }
 
     fn now(&self) -> Instant {
-        let ms = perf_now() - self.0.t0;
+        let ms = clock::monotonic_ms() - self.0.t0;
         Instant(if ms.is_finite() && ms > 0.0 {
             ms as u64
         } else {
             0
         })
-    }
-
-    /// The display language for decoded frames.
-    pub fn set_lang(&self, lang: Lang) {
-        self.0.lang.set(lang);
     }
 
     /// Open the port and start the engine.
@@ -162,18 +141,7 @@ impl Session {
         .await?;
         *self.0.link.borrow_mut() = Some(link);
         st.link.set(LinkStatus::Open);
-        let weak = Rc::downgrade(&self.0);
-        let tick = Closure::<dyn FnMut()>::new(move || {
-            if let Some(inner) = weak.upgrade() {
-                let s = Session(inner);
-                s.0.timer.set(None);
-                let now = s.now();
-                s.0.engine.borrow_mut().handle_timeout(now);
-                s.pump();
-            }
-        });
-        *self.0.tick.borrow_mut() = Some(tick.into_js_value().unchecked_into());
-        let now = self.now();
+        let now = self.record(Input::Start);
         self.0.engine.borrow_mut().start(now);
         self.pump();
         Ok(())
@@ -182,7 +150,7 @@ impl Session {
     /// Give the credentials to the engine.
     pub fn set_credentials(&self, c: &Credentials) {
         *self.0.secrets.borrow_mut() = skstack::credential_redactor(&c.id, &c.password);
-        let now = self.now();
+        let now = self.record(Input::Credentials);
         self.0
             .engine
             .borrow_mut()
@@ -192,7 +160,7 @@ impl Session {
 
     /// The user accepted `WOPT 01`.
     pub fn confirm_wopt(&self) {
-        let now = self.now();
+        let now = self.record(Input::ConfirmWopt);
         self.0.engine.borrow_mut().confirm_wopt(now);
         self.0.state.wopt_offer.set(false);
         self.pump();
@@ -200,26 +168,21 @@ impl Session {
 
     /// Change the polling interval of the running engine.
     pub fn set_poll_interval(&self, secs: u64) {
-        self.0
-            .engine
-            .borrow_mut()
-            .set_poll_interval(core::time::Duration::from_secs(secs));
+        let d = core::time::Duration::from_secs(secs);
+        self.record(Input::PollInterval(d));
+        self.0.engine.borrow_mut().set_poll_interval(d);
     }
 
     /// Start a history job.
     pub fn request_history(&self, req: broute::HistoryRequest) {
-        let now = self.now();
+        let now = self.record(Input::History(req));
         self.0.engine.borrow_mut().request_history(req, now);
         self.pump();
     }
 
     /// Close the link (the engine stops with it).
     pub async fn close(&self) {
-        if let Some(id) = self.0.timer.take() {
-            if let Some(w) = web_sys::window() {
-                w.clear_timeout_with_handle(id);
-            }
-        }
+        self.0.timer.borrow_mut().take();
         let link = self.0.link.borrow_mut().take();
         if let Some(l) = link {
             let _ = l.close().await;
@@ -236,19 +199,15 @@ impl Session {
         let st = self.0.state;
         match ev {
             LinkEvent::Data(bytes) => {
-                self.log(LogItem::Serial {
-                    sent: false,
-                    bytes: bytes.clone(),
-                });
                 self.trace_rx(&bytes);
-                let now = self.now();
+                let now = self.record(Input::Bytes(bytes.clone()));
                 self.0.engine.borrow_mut().handle_bytes(&bytes, now);
                 self.pump();
             }
             LinkEvent::Lost(_) => {
                 self.0.link.borrow_mut().take();
                 st.link.set(LinkStatus::Lost);
-                let now = self.now();
+                let now = self.record(Input::SerialLost);
                 self.0.engine.borrow_mut().serial_lost(now);
                 self.pump();
             }
@@ -256,40 +215,31 @@ impl Session {
         }
     }
 
-    fn log(&self, item: LogItem) {
-        let at = self.now().as_millis();
-        let mut log = self.0.log.borrow_mut();
-        log.push_back((at, item));
-        while log.len() > LOG_MAX {
-            log.pop_front();
-        }
+    /// Record an input for the support bundle; returns the instant it is given at.
+    fn record(&self, input: Input) -> Instant {
+        let now = self.now();
+        self.0.inputs.borrow_mut().push(now, input);
+        now
     }
 
-    /// Build the support bundle: identities, phases, causes, figures and the decoded trace,
-    /// everything passed through the redactor (credentials, addresses, MACs, pairing ID).
-    pub fn support_bundle(&self, redactor: export::Redactor, lang: Lang) -> export::Bundle {
-        let mut b = export::BundleBuilder::new(
-            redactor,
-            env!("CARGO_PKG_VERSION"),
-            js_sys::Date::now() as i64,
-        )
-        .lang(lang);
-        b.engine_epoch_ms(self.0.epoch_ms as i64);
-        let st = self.0.state;
-        if let Some(d) = st.dongle.get_untracked() {
-            b.dongle(&d);
+    /// What the worker needs to build the support bundle: the session's input log and its
+    /// clocks. `id`/`password` are the fields as typed (normalised): the worker gives them to
+    /// the replay and hides every form of them.
+    pub fn bundle_job(
+        &self,
+        id: String,
+        password: String,
+        lang: Lang,
+    ) -> broute_worker::wire::BundleJob {
+        broute_worker::wire::BundleJob {
+            lang,
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            created_ms: clock::now_ms() as i64,
+            epoch_ms: self.0.epoch_ms as i64,
+            id,
+            password,
+            log: self.0.inputs.borrow().encode(),
         }
-        if let Some(m) = st.meter.get_untracked() {
-            b.meter(&m);
-        }
-        for (at, item) in self.0.log.borrow().iter() {
-            match item {
-                LogItem::Serial { sent, bytes } => b.serial(*at, *sent, bytes),
-                LogItem::Event(ev) => b.event(*at, ev),
-            }
-        }
-        b.figures(self.0.engine.borrow().figures());
-        b.build()
     }
 
     fn trace_rx(&self, bytes: &[u8]) {
@@ -302,10 +252,11 @@ impl Session {
             }
             let text = self.0.secrets.borrow().redact(&display_text(&line.bytes));
             self.0.state.push_trace(TraceLine {
+                seq: 0,
                 at_ms,
                 dir: '<',
                 text,
-                decoded: Vec::new(),
+                frame: None,
             });
         }
     }
@@ -321,22 +272,19 @@ impl Session {
                 .borrow()
                 .redact(&display_text(trim_line_end(&bytes)));
             self.0.state.push_trace(TraceLine {
+                seq: 0,
                 at_ms: self.now().as_millis(),
                 dir: '>',
                 text,
-                decoded: Vec::new(),
+                frame: None,
             });
             if let Some(l) = self.0.link.borrow().as_ref() {
                 l.send(&bytes);
             }
-            self.log(LogItem::Serial { sent: true, bytes });
         }
         loop {
             let ev = self.0.engine.borrow_mut().poll_event();
             let Some(ev) = ev else { break };
-            if !matches!(ev, Event::Frame { .. }) {
-                self.log(LogItem::Event(Box::new(ev.clone())));
-            }
             self.apply(ev);
         }
         self.0
@@ -347,10 +295,7 @@ impl Session {
     }
 
     fn arm_timer(&self) {
-        let Some(w) = web_sys::window() else { return };
-        if let Some(id) = self.0.timer.take() {
-            w.clear_timeout_with_handle(id);
-        }
+        self.0.timer.borrow_mut().take();
         if self.0.link.borrow().is_none() {
             return;
         }
@@ -363,13 +308,17 @@ impl Session {
             Phase::ExpectScan | Phase::ExpectJoin | Phase::Reconnecting
         );
         let wait = if busy { wait.min(250) } else { wait };
-        if let Some(tick) = self.0.tick.borrow().as_ref() {
-            let ms = i32::try_from(wait.min(600_000)).unwrap_or(600_000);
-            self.0.timer.set(
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(tick, ms)
-                    .ok(),
-            );
-        }
+        let ms = u32::try_from(wait.min(600_000)).unwrap_or(600_000);
+        let weak: Weak<Inner> = Rc::downgrade(&self.0);
+        *self.0.timer.borrow_mut() = Some(Timeout::new(ms, move || {
+            if let Some(inner) = weak.upgrade() {
+                let s = Session(inner);
+                s.0.timer.borrow_mut().take();
+                let now = s.record(Input::Timeout);
+                s.0.engine.borrow_mut().handle_timeout(now);
+                s.pump();
+            }
+        }));
         self.0.state.clock_ms.set(self.now().as_millis());
     }
 
@@ -406,7 +355,7 @@ impl Session {
             Event::Profile(p) => store::save_profile(&p),
             Event::Meter(m) => st.meter.set(Some(m)),
             Event::Reading(r) => {
-                let t = js_sys::Date::now();
+                let t = clock::now_ms();
                 if let broute::ReadingValues::Low(lv) = r.values {
                     if let Some(echonet::Measured::Value(w)) = lv.power_w {
                         st.samples.update(|s| {
@@ -433,11 +382,8 @@ impl Session {
                 let scaling = st
                     .meter
                     .with_untracked(|m| m.as_ref().map(export::Scaling::from));
-                let rec = export::Record::from_half_hour(
-                    js_sys::Date::now() as i64,
-                    &h,
-                    scaling.as_ref(),
-                );
+                let rec =
+                    export::Record::from_half_hour(clock::now_ms() as i64, &h, scaling.as_ref());
                 crate::data::record(rec);
             }
             Event::History(rec) => {
@@ -450,23 +396,20 @@ impl Session {
             Event::Triage(c) => st.cause.set(Some(c)),
             Event::Recovered => st.cause.set(None),
             Event::Frame { dir, at, bytes, .. } => {
-                let lang = self.0.lang.get();
                 let scale = st.meter.with_untracked(|m| {
-                    m.as_ref().and_then(|m| {
-                        m.lv.unit
-                            .map(|u| echonet::LvScale::new(m.lv.coefficient, u))
-                    })
+                    m.as_ref()
+                        .and_then(|m| m.lv.unit.map(|u| (m.lv.coefficient, u.code())))
                 });
-                let decoded = render_with(&bytes, lang, &Context { lv_scale: scale });
                 let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
                 st.push_trace(TraceLine {
+                    seq: 0,
                     at_ms: at.as_millis(),
                     dir: match dir {
                         Direction::Out => '⇢',
                         Direction::In => '⇠',
                     },
                     text: hex,
-                    decoded,
+                    frame: Some(FrameScale(scale)),
                 });
             }
             _ => {}
@@ -484,13 +427,12 @@ pub async fn start(
     state: AppState,
     port: Port,
     mode: Mode,
-    lang: Lang,
     generation: u32,
-    speed: f64,
+    speed: u32,
 ) -> Result<Session, serial::SerialError> {
     state.reset_attempt();
     state.mode.set(Some(mode));
-    let s = Session::new(state, port, lang, generation, speed);
+    let s = Session::new(state, port, generation, speed);
     match s.open().await {
         Ok(()) => Ok(s),
         Err(e) => {

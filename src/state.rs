@@ -53,15 +53,22 @@ pub struct ScanProgress {
 /// One line of the trace console.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceLine {
+    /// Running number (the key of the line in the console).
+    pub seq: u64,
     /// Session clock, ms.
     pub at_ms: u64,
-    /// `>` sent, `<` received, `#` ECHONET frame decoded.
+    /// `>` sent, `<` received, `⇢`/`⇠` ECHONET frame out/in.
     pub dir: char,
-    /// Text, credentials already redacted.
+    /// Text, credentials already redacted (a frame's hex).
     pub text: String,
-    /// Decoded ECHONET lines, if any.
-    pub decoded: Vec<String>,
+    /// For an ECHONET frame: what the console needs to decode it (in the worker, when shown).
+    pub frame: Option<FrameScale>,
 }
+
+/// The meter's low-voltage scaling when a frame arrived: D3 coefficient and E1 unit code, if
+/// known (the decoded lines then show kWh next to raw counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameScale(pub Option<(Option<u32>, u8)>);
 
 /// A power sample for the chart.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -163,9 +170,10 @@ impl AppState {
         self.cause.set(None);
     }
 
-    /// Append a trace line, dropping the oldest beyond [`TRACE_MAX`].
-    pub fn push_trace(&self, line: TraceLine) {
+    /// Append a trace line (numbering it), dropping the oldest beyond [`TRACE_MAX`].
+    pub fn push_trace(&self, mut line: TraceLine) {
         self.trace.update(|t| {
+            line.seq = t.back().map_or(0, |l| l.seq + 1);
             t.push_back(line);
             while t.len() > TRACE_MAX {
                 t.pop_front();

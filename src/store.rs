@@ -8,27 +8,10 @@ const INTERVAL: &str = "broute.poll_interval_s";
 const PLACE: &str = "broute.place";
 const LANG: &str = "broute.lang";
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
+use crate::platform::storage::{get, remove, set};
 
-fn get(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok().flatten()
-}
-
-fn set(key: &str, value: &str) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(key, value);
-    }
-}
-
-fn remove(key: &str) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(key);
-    }
-}
-
-/// The remembered pairing profile.
+/// The remembered pairing profile (its one form, `broute::PairingProfile`; the older
+/// spellings still load).
 pub fn profile() -> Option<PairingProfile> {
     PairingProfile::from_json(&get(PROFILE)?).ok()
 }

@@ -1,4 +1,5 @@
-//! Browser tests for `src/serial/` (wasm-bindgen-test in headless Chromium).
+//! Browser tests for `src/serial/` and the stored pairing profile (wasm-bindgen-test in headless
+//! Chromium).
 //!
 //! A minimal WebSerial-shaped fake lives in inline JS: real `ReadableStream`/`WritableStream`
 //! objects with a controller the test drives, and a `close()` that, like Chromium, refuses while a
@@ -180,5 +181,42 @@ async fn open_failure_is_typed() {
     match Link::open(&Port::from_js(js), sink).await {
         Err(SerialError::Open(msg)) => assert!(msg.contains("NetworkError"), "{msg}"),
         other => panic!("expected Open error, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[wasm_bindgen_test]
+fn stored_profile_round_trips_and_junk_is_refused() {
+    // The app stores the profile in its one form (`broute::PairingProfile`), read and written
+    // without serde_json on the page.
+    use broute::PairingProfile;
+    let from = |s: &str| PairingProfile::from_json(s).ok();
+    let p = PairingProfile {
+        channel: 0x21,
+        pan_id: 0x8888,
+        mac: skstack::Mac([0x00, 0x1D, 0x12, 0x90, 0x00, 0x12, 0x3A, 0x5C]),
+        dialect: broute::Dialect::DualStack,
+    };
+    let json = p.to_json();
+    assert_eq!(
+        json,
+        r#"{"channel":33,"pan_id":34952,"mac":"001D129000123A5C","dialect":"dual-stack"}"#
+    );
+    assert_eq!(from(&json), Some(p.clone()));
+    // What the earlier serde_json writer produced (keys in another order) still loads.
+    let older = r#"{"dialect":"dual-stack","mac":"001D129000123A5C","pan_id":34952,"channel":33}"#;
+    assert_eq!(from(older), Some(p));
+    let j11 = r#"{"channel":10,"pan_id":34952,"mac":"001D129000123A5C","dialect":"j11"}"#;
+    assert_eq!(from(j11).map(|p| p.dialect), Some(broute::Dialect::J11));
+    for junk in [
+        "",
+        "{",
+        r#"{"channel":33}"#,
+        r#"{"channel":9,"pan_id":1,"mac":"001D129000123A5C","dialect":"single-hop"}"#,
+        r#"{"channel":33,"pan_id":70000,"mac":"001D129000123A5C","dialect":"single-hop"}"#,
+        r#"{"channel":33,"pan_id":1,"mac":"001D","dialect":"single-hop"}"#,
+        r#"{"channel":33,"pan_id":1,"mac":"001D129000123A5C","dialect":"j11"}"#,
+        "\u{0}\"channel\":",
+    ] {
+        assert_eq!(from(junk), None, "{junk:?}");
     }
 }

@@ -1,2 +1,3 @@
 //! Reusable view pieces.
+pub mod announcer;
 pub mod chart;

@@ -1,5 +1,6 @@
 //! Live readings: power, currents, energy, half-hour value, chart, signal, state, identity.
 
+use broute::readout::{energy_scale, fixed, grouped, SignalQuality};
 use broute::{Energy, MeterClass, Phase, ReadingValues};
 use echonet::{DateTime, Measured, OrUnset};
 use leptos::prelude::*;
@@ -7,23 +8,8 @@ use leptos::prelude::*;
 use crate::components::chart::PowerChart;
 use crate::control::Ctl;
 use crate::i18n::*;
-use crate::pages::setup::CauseText;
-
-fn thousands(v: i64) -> String {
-    let s = v.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
+use crate::pages::triage::CauseText;
+use crate::platform::{clock, timers};
 
 fn stamp(s: OrUnset<DateTime>) -> String {
     match s {
@@ -32,33 +18,6 @@ fn stamp(s: OrUnset<DateTime>) -> String {
             d.year, d.month, d.day, d.hour, d.minute
         ),
         OrUnset::Unset => "—".into(),
-    }
-}
-
-/// An exact decimal with at least `scale` digits after the point and thousands separators,
-/// e.g. `9,213.0` for a meter whose unit is 0.1 kWh (never `9213` or `9213.000001`).
-fn fixed(d: echonet::Decimal, scale: u8) -> String {
-    let want = scale.max(d.normalized().scale());
-    let d = d.rescale(want).unwrap_or(d);
-    // i64 arithmetic (a meter's counter times its unit fits easily); the i128 formatter would
-    // add several KB to the bundle for nothing.
-    let (Ok(m), Some(p)) = (
-        i64::try_from(d.mantissa()),
-        10i64.checked_pow(u32::from(d.scale())),
-    ) else {
-        return d.to_string();
-    };
-    let sign = if m < 0 { "-" } else { "" };
-    let (int, frac) = (m.unsigned_abs() / p as u64, m.unsigned_abs() % p as u64);
-    let int = i64::try_from(int).unwrap_or(i64::MAX);
-    if d.scale() == 0 {
-        format!("{sign}{}", thousands(int))
-    } else {
-        let mut f = frac.to_string();
-        while f.len() < usize::from(d.scale()) {
-            f.insert(0, '0');
-        }
-        format!("{sign}{}.{f}", thousands(int))
     }
 }
 
@@ -71,16 +30,6 @@ fn energy_text(e: &Energy, no_data: &str, unit: &str, scale: u8) -> String {
     }
 }
 
-/// Signal quality buckets from RSSI (dBm).
-fn signal_class(rssi: Option<i16>) -> u8 {
-    match rssi {
-        Some(r) if r >= -70 => 3,
-        Some(r) if r >= -85 => 2,
-        Some(_) => 1,
-        None => 0,
-    }
-}
-
 /// The dashboard page.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -88,36 +37,24 @@ pub fn DashboardPage() -> impl IntoView {
     let ctl = expect_context::<Ctl>();
     let st = ctl.state;
     let no_data = move || t_string!(i18n, dash_no_data).to_string();
+    crate::data::load_samples(st);
 
     // "Updated N s ago" ticks once a second while the page is shown.
-    let now = RwSignal::new(js_sys::Date::now());
-    if let Ok(h) = set_interval_with_handle(
-        move || now.set(js_sys::Date::now()),
-        core::time::Duration::from_secs(1),
-    ) {
-        on_cleanup(move || h.clear());
-    }
+    let now = RwSignal::new(clock::now_ms());
+    timers::every_while_mounted(core::time::Duration::from_secs(1), move || {
+        now.set(clock::now_ms())
+    });
 
     let window = RwSignal::new(600_000.0_f64);
     // Digits after the point that the meter's unit gives (0.1 kWh → 1; D4 adds its own).
-    let scale = move || {
-        st.meter.with(|m| {
-            m.as_ref().map_or(0, |m| match m.class {
-                MeterClass::LowVoltage => m.lv.unit.map_or(0, |u| u.factor().scale()),
-                MeterClass::HighVoltage => {
-                    m.hv.active_unit.map_or(0, |u| u.factor().scale())
-                        + m.hv.multiplier.map_or(0, |x| x.code())
-                }
-            })
-        })
-    };
+    let scale = move || st.meter.with(|m| m.as_ref().map_or(0, energy_scale));
     let class = move || st.meter.with(|m| m.as_ref().map(|m| m.class));
 
     let banner = move || {
         st.cause
             .get()
             .filter(|c| !c.is_fatal() || st.phase.get() == Phase::Stopped)
-            .map(|c| view! { <section class="card banner" role="status" data-testid="banner"><CauseText cause=c/></section> })
+            .map(|c| view! { <section class="card banner" data-testid="banner" aria-labelledby="banner-h"><CauseText cause=c heading_id="banner-h"/></section> })
     };
 
     let low = move || {
@@ -136,11 +73,16 @@ pub fn DashboardPage() -> impl IntoView {
                 } else {
                     t_string!(i18n, dash_import)
                 };
+                let value = grouped(i64::from(w).abs());
+                // One name for screen readers: value, unit in words, direction.
+                let label = t_string!(i18n, power_label, w = value.clone(), dir = dir).to_string();
                 view! {
-                    <p class="big" data-testid="power">
-                        <span class="value">{thousands(i64::from(w).abs())}</span><span class="unit">" W"</span>
+                    <output class="big" data-testid="power" aria-live="off" aria-label=label>
+                        <span class="value">{value}</span><span class="unit">" W"</span>
+                    </output>
+                    <p class=if w < 0 { "dir export" } else { "dir import" } data-testid="power-dir">
+                        <span aria-hidden="true">{if w < 0 { "↑ " } else { "↓ " }}</span>{dir.to_string()}
                     </p>
-                    <p class=if w < 0 { "dir export" } else { "dir import" } data-testid="power-dir">{dir.to_string()}</p>
                 }
                 .into_any()
             }
@@ -285,14 +227,22 @@ pub fn DashboardPage() -> impl IntoView {
             .with(|f| f.last_rssi_dbm)
             .or_else(|| st.last.get().and_then(|r| r.rssi_dbm))
     };
+    let quality = move || SignalQuality::from_rssi(rssi());
     let signal = move || {
         let _ = i18n.get_locale();
-        match signal_class(rssi()) {
-            3 => t_string!(i18n, signal_good).to_string(),
-            2 => t_string!(i18n, signal_fair).to_string(),
-            1 => t_string!(i18n, signal_weak).to_string(),
-            _ => t_string!(i18n, signal_unknown).to_string(),
+        match quality() {
+            SignalQuality::Good => t_string!(i18n, signal_good).to_string(),
+            SignalQuality::Fair => t_string!(i18n, signal_fair).to_string(),
+            SignalQuality::Weak => t_string!(i18n, signal_weak).to_string(),
+            SignalQuality::Unknown => t_string!(i18n, signal_unknown).to_string(),
         }
+    };
+    // Bars as shapes, so the gauge does not rely on colour alone.
+    let bars = move || {
+        let n = quality().bars();
+        (1..=3)
+            .map(|b| if b <= n { '▮' } else { '▯' })
+            .collect::<String>()
     };
 
     let identity = move || {
@@ -337,7 +287,7 @@ pub fn DashboardPage() -> impl IntoView {
         {move || (class() != Some(MeterClass::HighVoltage)).then(|| view! {
             <section class="card" aria-labelledby="chart-h">
                 <h2 id="chart-h">{t!(i18n, dash_chart)}</h2>
-                <div class="actions" role="group">
+                <div class="actions" role="group" aria-label=move || t_string!(i18n, window_label).to_string()>
                     {window_button(600_000.0, "10m", "win-10m")}
                     {window_button(3_600_000.0, "1h", "win-1h")}
                     {window_button(86_400_000.0, "24h", "win-24h")}
@@ -350,8 +300,13 @@ pub fn DashboardPage() -> impl IntoView {
             <section class="card" aria-labelledby="s-h">
                 <h2 id="s-h">{t!(i18n, dash_signal)}</h2>
                 <meter min="-110" max="-40" low="-85" high="-70" optimum="-45" data-testid="signal-meter"
+                    aria-labelledby="s-h" aria-describedby="signal-text"
                     value=move || rssi().map(|r| r.to_string()).unwrap_or_else(|| "-110".into())></meter>
-                <p data-testid="signal">{signal}{move || rssi().map(|r| format!(" ({r} dBm)"))}</p>
+                <p data-testid="signal" id="signal-text">
+                    <span class="bars" aria-hidden="true">{bars}" "</span>
+                    {signal}{move || rssi().map(|r| format!(" ({r} dBm)"))}
+                    <span class="sr-only">{move || format!(" — {}", t_string!(i18n, signal_bars, n = quality().bars()))}</span>
+                </p>
             </section>
             <section class="card" aria-labelledby="st-h">
                 <h2 id="st-h">{t!(i18n, dash_state)}</h2>

@@ -1,21 +1,30 @@
 //! Data: the recording and its CSV, meter history to CSV, granularity, the support bundle.
 
 use broute::{HistoryRequest, Phase};
-use export::{Bundle, CsvOptions, Lang, MeterColumns, Redactor, Scaling, TimelineKind};
+use export::{history, Lang, MeterColumns, Scaling};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use skstack::normalize_input;
-use wasm_bindgen::JsCast;
 
 use crate::control::Ctl;
-use crate::data::{download, read_file, stamp};
+use crate::data::stamp;
 use crate::i18n::*;
+use crate::platform::clock;
+use crate::platform::files::{chosen_file_text, download};
 use crate::record;
+use crate::tools::{self, Request};
 
 const CSV: &str = "text/csv;charset=utf-8";
 
 fn lang(ctl: &Ctl) -> Lang {
     ctl.lang()
+}
+
+/// Run an export in the worker and offer its text as a file `<prefix>-<stamp>.csv`.
+async fn export_csv(prefix: &str, req: Request) {
+    if let Ok(text) = tools::run(req).await {
+        download(&format!("{prefix}-{}.csv", stamp()), CSV, text.as_bytes());
+    }
 }
 
 /// The data page.
@@ -37,24 +46,25 @@ fn RecordingCard() -> impl IntoView {
     let armed = RwSignal::new(false);
     let cleared = RwSignal::new(false);
     let export_csv = move |_| {
-        let l = lang(&ctl);
-        let opts = CsvOptions {
-            meter: st
-                .meter
-                .with_untracked(|m| m.as_ref().map(MeterColumns::from_identity)),
-        };
+        let lang = lang(&ctl);
+        let meter = st
+            .meter
+            .with_untracked(|m| m.as_ref().map(MeterColumns::from_identity))
+            .unwrap_or_default();
         let hv = st.meter.with_untracked(|m| {
             m.as_ref()
                 .is_some_and(|m| m.class == broute::MeterClass::HighVoltage)
         });
         spawn_local(async move {
-            if let Ok(recs) = record::records().await {
-                let bytes = if hv {
-                    export::csv_readings_hv(&recs, l, &opts)
-                } else {
-                    export::csv_readings(&recs, l, &opts)
+            if let Ok(recs) = record::records_raw().await {
+                let req = Request::ReadingsCsv {
+                    lang,
+                    hv,
+                    maker: meter.maker,
+                    serial: meter.serial,
+                    records: recs.join("\n"),
                 };
-                download(&format!("broute-readings-{}.csv", stamp()), CSV, &bytes);
+                export_csv("broute-readings", req).await;
             }
         });
     };
@@ -108,44 +118,19 @@ fn HistoryCard() -> impl IntoView {
         )
     };
     let read = move |_| {
-        let n = days
-            .get_untracked()
-            .trim()
-            .parse::<u8>()
-            .unwrap_or(7)
-            .clamp(1, 100);
+        let n = days.get_untracked().trim().parse::<u8>().unwrap_or(7);
         spawn_local(async move {
-            // Resume: past days already stored do not change; read only the missing ones
-            // (today is always read again because it is still filling up).
-            let stored: Vec<String> = record::days()
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .map(|d| d.date)
-                .collect();
-            let today = export::time::jst(js_sys::Date::now() as i64).map(|d| d.date());
-            let to = (0..n)
-                .filter(|&d| {
-                    d == 0
-                        || today
-                            .and_then(|t| t.minus_days(u16::from(d)))
-                            .is_none_or(|date| !stored.contains(&export::time::format_date(date)))
-                })
-                .max()
-                .unwrap_or(0);
+            // Resume: only the missing days (and today) are read.
+            let stored = record::day_dates().await.unwrap_or_default();
+            let today = export::time::jst(clock::now_ms() as i64).map(|d| d.date());
+            let to = history::days_to_read(today, n, &stored);
             ctl.with_session(|s| s.request_history(HistoryRequest::Days { from: 0, to }));
         });
     };
     let read_recent = move |_| {
-        // The newest whole half hour in Japan time, then 12 pairs back (6 hours).
-        let now = js_sys::Date::now() as i64 - 30 * 60 * 1000;
-        if let Some(t) = export::time::jst(now) {
-            let minute = if t.minute >= 30 { 30 } else { 0 };
-            if let Some(stamp) = echonet::DateTime::new(t.year, t.month, t.day, t.hour, minute, 0) {
-                ctl.with_session(|s| {
-                    s.request_history(HistoryRequest::HalfHours { stamp, count: 12 })
-                });
-            }
+        if let Some(stamp) = history::newest_half_hour(clock::now_ms() as i64) {
+            let count = history::RECENT_HALF_HOURS;
+            ctl.with_session(|s| s.request_history(HistoryRequest::HalfHours { stamp, count }));
         }
     };
     let has_ec = move || {
@@ -157,12 +142,16 @@ fn HistoryCard() -> impl IntoView {
         })
     };
     let export_csv = move |_| {
-        let l = lang(&ctl);
+        let lang = lang(&ctl);
         let scaling = st.meter.with_untracked(|m| m.as_ref().map(Scaling::from));
         spawn_local(async move {
-            if let (Ok(d), Some(s)) = (record::days().await, scaling) {
-                let bytes = export::csv_history(&d, &s, l);
-                download(&format!("broute-history-{}.csv", stamp()), CSV, &bytes);
+            if let (Ok(days), Some(scaling)) = (record::days_raw().await, scaling) {
+                let req = Request::HistoryCsv {
+                    lang,
+                    scaling,
+                    days: days.join("\n"),
+                };
+                export_csv("broute-history", req).await;
             }
         });
     };
@@ -172,7 +161,7 @@ fn HistoryCard() -> impl IntoView {
             <p class="note">{t!(i18n, hist_hint)}</p>
             <div class="form-row">
                 <label for="hist-days">{t!(i18n, hist_days)}</label>
-                <input id="hist-days" data-testid="hist-days" type="number" min="1" max="100"
+                <input id="hist-days" data-testid="hist-days" type="number" min="1" max=history::MAX_DAYS
                     prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
                 <button type="button" data-testid="hist-read" on:click=read
                     disabled=move || !connected() || st.history.get().is_some()>
@@ -188,7 +177,8 @@ fn HistoryCard() -> impl IntoView {
             })}
             {move || (!connected()).then(|| view! { <p class="note">{t!(i18n, hist_need_session)}</p> })}
             {move || st.history.get().map(|(done, total)| view! {
-                <progress data-testid="hist-progress" max=total value=done></progress>
+                <progress data-testid="hist-progress" max=total value=done
+                    aria-label=move || t_string!(i18n, hist_heading).to_string()></progress>
                 <p role="status">{t_string!(i18n, hist_progress, done = done, total = total).to_string()}</p>
             })}
             <p data-testid="hist-stored">{move || t_string!(i18n, hist_stored, n = st.days_stored.get()).to_string()}</p>
@@ -214,23 +204,32 @@ fn GranularityCard() -> impl IntoView {
             text.set(None);
             return;
         };
-        let l = lang(&ctl);
+        let lang = lang(&ctl);
         spawn_local(async move {
-            let recs = record::records().await.unwrap_or_default();
-            let g = export::diagnose(&scaling, &export::granularity::samples(&recs));
-            text.set(Some(g.explain(l)));
+            let records = record::records_raw().await.unwrap_or_default().join("\n");
+            let req = Request::Granularity {
+                lang,
+                scaling,
+                records,
+            };
+            if let Ok(t) = tools::run(req).await {
+                text.set(Some(t));
+            }
         });
     });
     let export_csv = move |_| {
-        let l = lang(&ctl);
+        let lang = lang(&ctl);
         let Some(scaling) = st.meter.with_untracked(|m| m.as_ref().map(Scaling::from)) else {
             return;
         };
         spawn_local(async move {
-            let recs = record::records().await.unwrap_or_default();
-            let rows = export::minute_table(&export::granularity::samples(&recs), &scaling);
-            let bytes = export::minute_table_csv(&rows, l);
-            download(&format!("broute-minutes-{}.csv", stamp()), CSV, &bytes);
+            let records = record::records_raw().await.unwrap_or_default().join("\n");
+            let req = Request::MinuteCsv {
+                lang,
+                scaling,
+                records,
+            };
+            export_csv("broute-minutes", req).await;
         });
     };
     view! {
@@ -257,54 +256,29 @@ fn BundleCard() -> impl IntoView {
     let loaded = RwSignal::new(None::<Result<Vec<String>, String>>);
     let shown = RwSignal::new(20usize);
     let make = move |_| {
-        // The redactor learns the credentials as typed, so it can hide every form of them.
+        // The worker learns the credentials as typed, so it can hide every form of them.
         let id = normalize_input(&ctl.id_input.get_untracked()).text;
         let pw = normalize_input(&ctl.pw_input.get_untracked()).text;
-        let redactor = Redactor::new().with_credentials(&id, &pw);
-        let l = lang(&ctl);
-        ctl.with_session(|s| {
-            let b = s.support_bundle(redactor.clone(), l);
-            download(
-                &format!("broute-support-{}.json", stamp()),
-                "application/json",
-                b.to_json().as_bytes(),
-            );
+        let lang = lang(&ctl);
+        let mut job = None;
+        ctl.with_session(|s| job = Some(s.bundle_job(id, pw, lang)));
+        let Some(job) = job else { return };
+        spawn_local(async move {
+            if let Ok(json) = tools::run(Request::BuildBundle(job)).await {
+                let name = format!("broute-support-{}.json", stamp());
+                download(&name, "application/json", json.as_bytes());
+            }
         });
     };
     let open = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
         spawn_local(async move {
-            let Some(text) = read_file(&input).await else {
+            let Some(text) = chosen_file_text(&ev).await else {
                 return;
             };
-            loaded.set(Some(match Bundle::from_json(&text) {
-                Ok(b) => Ok(b
-                    .timeline()
-                    .iter()
-                    .map(|e| {
-                        let what = match e.kind {
-                            TimelineKind::Phase(p) => format!("● {p}"),
-                            TimelineKind::Cause(code, name) => format!("⚠ {code} {name}"),
-                            TimelineKind::Note(n) => format!("✎ {n}"),
-                            TimelineKind::Trace(t) => {
-                                let mut s = t.text.as_str().to_string();
-                                for d in &t.decoded {
-                                    s.push_str("\n      ");
-                                    s.push_str(d.as_str());
-                                }
-                                s
-                            }
-                        };
-                        format!("{:>4}.{:03}  {what}", e.ms / 1000, e.ms % 1000)
-                    })
-                    .collect()),
-                Err(e) => Err(e.to_string()),
-            }));
+            let lines = tools::run(Request::OpenBundle { text })
+                .await
+                .map(|t| t.lines().map(str::to_owned).collect());
+            loaded.set(Some(lines));
             shown.set(20);
         });
     };

@@ -4,3 +4,4 @@ pub mod data;
 pub mod settings;
 pub mod setup;
 pub mod trace;
+pub mod triage;

@@ -1,85 +1,76 @@
-//! The commissioning wizard: one page per step, a step indicator, triage with a support code.
+//! The commissioning wizard: one page per step and a step indicator (the triage card for a
+//! problem is in `pages::triage`).
 
-use broute::{Cause, Phase};
+use broute::wizard::WizardStep;
+use broute::Phase;
 use leptos::prelude::*;
 use skstack::credentials::{CharClass, CredentialError};
 use skstack::{normalize_input, ErxudpMode, RouteBId, RouteBPassword};
 
 use crate::control::Ctl;
 use crate::i18n::*;
+use crate::pages::triage::TriageCard;
+use crate::platform::dom;
 use crate::serial::{self, Support};
 use crate::session::Credentials;
 use crate::state::{AppState, LinkStatus};
 
-/// The wizard step (1–7) the state corresponds to.
-pub fn step_of(st: &AppState) -> u8 {
+/// The wizard step the state is at (see `broute::wizard`).
+pub fn current_step(st: &AppState) -> WizardStep {
     let phase = st.phase.get();
-    let of = |p: Phase| match p {
-        Phase::Idle => 2,
-        Phase::ExpectDongle | Phase::ExpectSettings => 3,
-        Phase::ExpectCredentials | Phase::ExpectCredentialsSet => 4,
-        Phase::ExpectScan => 5,
-        Phase::ExpectChannel
-        | Phase::ExpectJoin
-        | Phase::ExpectInstanceList
-        | Phase::ExpectIdentity => 6,
-        Phase::Reading | Phase::ReAuthenticating | Phase::TxLimited | Phase::Reconnecting => 7,
-        Phase::Stopped => 0,
-    };
-    match of(phase) {
-        0 => st.figures.with(|f| {
-            f.history
-                .iter()
-                .rev()
-                .map(|(_, p)| of(*p))
-                .find(|s| *s != 0)
-                .unwrap_or(2)
-        }),
-        2 if st.link.get() == LinkStatus::Open => 3,
-        s => s,
+    let open = st.link.get() == LinkStatus::Open;
+    st.figures
+        .with(|f| WizardStep::derive(phase, open, &f.history))
+}
+
+fn step_name(i18n: leptos_i18n::I18nContext<Locale>, s: WizardStep) -> String {
+    match s {
+        WizardStep::Browser => t_string!(i18n, step_browser),
+        WizardStep::Connect => t_string!(i18n, step_connect),
+        WizardStep::Dongle => t_string!(i18n, step_dongle),
+        WizardStep::Credentials => t_string!(i18n, step_credentials),
+        WizardStep::Scan => t_string!(i18n, step_scan),
+        WizardStep::Join => t_string!(i18n, step_join),
+        WizardStep::Reading => t_string!(i18n, step_reading),
     }
+    .to_string()
 }
 
 #[component]
-fn StepIndicator(step: Signal<u8>) -> impl IntoView {
+fn StepIndicator(step: Memo<WizardStep>) -> impl IntoView {
     let i18n = use_i18n();
-    let names = move || {
-        let _ = i18n.get_locale();
-        [
-            t_string!(i18n, step_browser).to_string(),
-            t_string!(i18n, step_connect).to_string(),
-            t_string!(i18n, step_dongle).to_string(),
-            t_string!(i18n, step_credentials).to_string(),
-            t_string!(i18n, step_scan).to_string(),
-            t_string!(i18n, step_join).to_string(),
-            t_string!(i18n, step_reading).to_string(),
-        ]
-    };
     view! {
-        <nav aria-label=move || t_string!(i18n, steps_label).to_string()>
-            <p class="step-of" data-testid="step-of">
-                {move || t_string!(i18n, step_of, n = step.get()).to_string()}
-            </p>
-            <ol class="steps">
-                {move || {
-                    let cur = step.get();
-                    names()
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, name)| {
-                            let n = i as u8 + 1;
-                            let class = if n < cur { "done" } else if n == cur { "current" } else { "todo" };
-                            view! {
-                                <li class=class aria-current=(n == cur).then_some("step")>
-                                    <span class="num">{n}</span>
-                                    <span class="name">{name}</span>
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                }}
-            </ol>
-        </nav>
+        <p class="step-of" data-testid="step-of">
+            {move || t_string!(i18n, step_of, n = step.get().number()).to_string()}
+        </p>
+        <ol class="steps" aria-label=move || t_string!(i18n, steps_label).to_string()>
+            {move || {
+                let cur = step.get();
+                WizardStep::ALL
+                    .into_iter()
+                    .map(|s| {
+                        let (class, mark) = if s < cur {
+                            ("done", "✓".to_string())
+                        } else if s == cur {
+                            ("current", s.number().to_string())
+                        } else {
+                            ("todo", s.number().to_string())
+                        };
+                        let done = (s < cur).then(|| {
+                            view! { <span class="sr-only">{t_string!(i18n, step_done).to_string()}</span> }
+                        });
+                        view! {
+                            <li class=class aria-current=(s == cur).then_some("step")>
+                                <span class="num" aria-hidden="true">{mark}</span>
+                                <span class="sr-only">{s.number()}". "</span>
+                                <span class="name">{step_name(i18n, s)}</span>
+                                {done}
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ol>
     }
 }
 
@@ -88,23 +79,36 @@ fn StepIndicator(step: Signal<u8>) -> impl IntoView {
 pub fn SetupPage() -> impl IntoView {
     let ctl = expect_context::<Ctl>();
     let st = ctl.state;
-    let step = Signal::derive(move || step_of(&st));
-    let fatal = move || st.cause.get().filter(|c| c.is_fatal());
+    let step = Memo::new(move |_| current_step(&st));
+    let fatal = Memo::new(move |_| st.cause.get().filter(|c| c.is_fatal()));
+    // When the step (or the triage card) changes, keyboard and screen-reader users land on
+    // the new step's heading.
+    Effect::new(move |prev: Option<(WizardStep, bool)>| {
+        let now = (step.get(), fatal.with(Option::is_some));
+        if prev.is_some_and(|p| p != now) {
+            request_animation_frame(|| dom::focus_first_heading("wizard-step"));
+        }
+        now
+    });
     view! {
         <StepIndicator step=step/>
-        {move || {
-            if let Some(c) = fatal() {
-                return view! { <TriageCard cause=c/> }.into_any();
-            }
-            match step.get() {
-                2 => view! { <BrowserCard/> <ResumeCard/> <ConnectCard/> <DemoCard/> }.into_any(),
-                3 => view! { <DongleCard/> }.into_any(),
-                4 => view! { <DongleSummary/> <CredentialsCard/> }.into_any(),
-                5 => view! { <ScanCard/> }.into_any(),
-                6 => view! { <JoinCard/> }.into_any(),
-                _ => view! { <ReadingCard/> }.into_any(),
-            }
-        }}
+        <div id="wizard-step">
+            {move || {
+                if let Some(c) = fatal.get() {
+                    return view! { <TriageCard cause=c/> }.into_any();
+                }
+                match step.get() {
+                    WizardStep::Browser | WizardStep::Connect => {
+                        view! { <BrowserCard/> <ResumeCard/> <ConnectCard/> <DemoCard/> }.into_any()
+                    }
+                    WizardStep::Dongle => view! { <DongleCard/> }.into_any(),
+                    WizardStep::Credentials => view! { <DongleSummary/> <CredentialsCard/> }.into_any(),
+                    WizardStep::Scan => view! { <ScanCard/> }.into_any(),
+                    WizardStep::Join => view! { <JoinCard/> }.into_any(),
+                    WizardStep::Reading => view! { <ReadingCard/> }.into_any(),
+                }
+            }}
+        </div>
         <SessionBar/>
     }
 }
@@ -130,15 +134,15 @@ fn BrowserCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="check-h">
             <h2 id="check-h">{t!(i18n, check_heading)}</h2>
-            <p class=class data-testid="browser-check"
-                role=if support == Support::Available { "status" } else { "alert" }>
+            <p class=class data-testid="browser-check">
+                <span aria-hidden="true">{if support == Support::Available { "✓ " } else { "⚠ " }}</span>
                 {text}
             </p>
         </section>
     }
 }
 
-fn link_text(i18n: leptos_i18n::I18nContext<Locale>, l: &LinkStatus) -> String {
+pub fn link_text(i18n: leptos_i18n::I18nContext<Locale>, l: &LinkStatus) -> String {
     match l {
         LinkStatus::Idle => t_string!(i18n, state_idle).to_string(),
         LinkStatus::Requesting => t_string!(i18n, state_requesting).to_string(),
@@ -184,7 +188,7 @@ fn ConnectCard() -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
-            <p class=status_class data-testid="status" role="status" aria-live="polite">
+            <p class=status_class data-testid="status">
                 <span class="label">{t!(i18n, status_label)}": "</span>
                 {move || { let _ = i18n.get_locale(); link_text(i18n, &st.link.get()) }}
             </p>
@@ -358,7 +362,7 @@ fn DongleCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="dongle-h" aria-busy="true">
             <h2 id="dongle-h">{t!(i18n, dongle_heading)}</h2>
-            <p role="status">{t!(i18n, dongle_probing)}</p>
+            <p>{t!(i18n, dongle_probing)}</p>
             <progress aria-label=move || t_string!(i18n, dongle_probing).to_string()></progress>
             <DongleSummary/>
         </section>
@@ -426,11 +430,11 @@ fn CredentialsCard() -> impl IntoView {
     let show = RwSignal::new(false);
     let id_state = Memo::new(move |_| {
         let _ = i18n.get_locale();
-        field_status(i18n, &ctl.id_input.get(), 32, check_id)
+        field_status(i18n, &ctl.id_input.get(), RouteBId::LEN, check_id)
     });
     let pw_state = Memo::new(move |_| {
         let _ = i18n.get_locale();
-        field_status(i18n, &ctl.pw_input.get(), 12, check_pw)
+        field_status(i18n, &ctl.pw_input.get(), RouteBPassword::LEN, check_pw)
     });
     let ready = move || id_state.get().0 && pw_state.get().0;
     let waiting = move || st.phase.get() == Phase::ExpectCredentialsSet;
@@ -457,7 +461,7 @@ fn CredentialsCard() -> impl IntoView {
                         prop:value=move || ctl.id_input.get()
                         on:input=move |ev| ctl.id_input.set(event_target_value(&ev))/>
                     <p class="where" id="cred-id-where">{t!(i18n, cred_id_where)}</p>
-                    <p id="cred-id-status" data-testid="cred-id-status" aria-live="polite"
+                    <p id="cred-id-status" data-testid="cred-id-status"
                         class=move || if id_state.get().0 { "field-ok" } else { "field-hint" }>
                         {move || id_state.get().1}
                     </p>
@@ -479,7 +483,7 @@ fn CredentialsCard() -> impl IntoView {
                         </label>
                     </div>
                     <p class="where" id="cred-pw-where">{t!(i18n, cred_password_where)}</p>
-                    <p id="cred-pw-status" data-testid="cred-pw-status" aria-live="polite"
+                    <p id="cred-pw-status" data-testid="cred-pw-status"
                         class=move || if pw_state.get().0 { "field-ok" } else { "field-hint" }>
                         {move || pw_state.get().1}
                     </p>
@@ -566,7 +570,7 @@ fn JoinCard() -> impl IntoView {
                     t!(i18n, join_heading).into_any()
                 }}
             </h2>
-            <p role="status">{t!(i18n, join_hint)}</p>
+            <p>{t!(i18n, join_hint)}</p>
             <progress aria-label=move || t_string!(i18n, join_heading).to_string()></progress>
         </section>
     }
@@ -577,100 +581,12 @@ fn ReadingCard() -> impl IntoView {
     let i18n = use_i18n();
     let ctl = expect_context::<Ctl>();
     view! {
-        <section class="card">
-            <h2>{t!(i18n, step_reading)}</h2>
+        <section class="card" aria-labelledby="reading-h">
+            <h2 id="reading-h">{t!(i18n, step_reading)}</h2>
             <div class="actions">
                 <button type="button" class="primary" data-testid="open-dashboard"
                     on:click=move |_| ctl.tab.set(crate::control::Tab::Dashboard)>
                     {t!(i18n, tab_dashboard)}
-                </button>
-            </div>
-        </section>
-    }
-}
-
-fn cause_texts(i18n: leptos_i18n::I18nContext<Locale>, c: Cause) -> (String, String) {
-    let (a, b) = match c {
-        Cause::NoDongleAnswer => (
-            t_string!(i18n, cause_no_dongle_answer),
-            t_string!(i18n, fix_no_dongle_answer),
-        ),
-        Cause::DongleError => (
-            t_string!(i18n, cause_dongle_error),
-            t_string!(i18n, fix_dongle_error),
-        ),
-        Cause::DongleLost => (
-            t_string!(i18n, cause_dongle_lost),
-            t_string!(i18n, fix_dongle_lost),
-        ),
-        Cause::NoMeterHeard => (
-            t_string!(i18n, cause_no_meter_heard),
-            t_string!(i18n, fix_no_meter_heard),
-        ),
-        Cause::MeterNotOurs => (
-            t_string!(i18n, cause_meter_not_ours),
-            t_string!(i18n, fix_meter_not_ours),
-        ),
-        Cause::AuthRefused => (
-            t_string!(i18n, cause_auth_refused),
-            t_string!(i18n, fix_auth_refused),
-        ),
-        Cause::NotAMeter => (
-            t_string!(i18n, cause_not_a_meter),
-            t_string!(i18n, fix_not_a_meter),
-        ),
-        Cause::TxLimit => (
-            t_string!(i18n, cause_tx_limit),
-            t_string!(i18n, fix_tx_limit),
-        ),
-        _ => (
-            t_string!(i18n, cause_session_lost),
-            t_string!(i18n, fix_session_lost),
-        ),
-    };
-    (a.to_string(), b.to_string())
-}
-
-/// The plain-words explanation of a cause with its support code (also used by the dashboard).
-#[component]
-pub fn CauseText(cause: Cause) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <p class="cause-title" data-testid="triage-title">
-            {move || { let _ = i18n.get_locale(); cause_texts(i18n, cause).0 }}
-        </p>
-        <p class="cause-fix" data-testid="triage-fix">
-            {move || { let _ = i18n.get_locale(); cause_texts(i18n, cause).1 }}
-        </p>
-        <p class="code">{t!(i18n, code_label)}": "<strong data-testid="triage-code">{cause.code()}</strong></p>
-    }
-}
-
-#[component]
-fn TriageCard(cause: Cause) -> impl IntoView {
-    let i18n = use_i18n();
-    let ctl = expect_context::<Ctl>();
-    let credential_fix = matches!(
-        cause,
-        Cause::AuthRefused | Cause::MeterNotOurs | Cause::NoMeterHeard
-    );
-    view! {
-        <section class="card triage" role="alert" data-testid="triage">
-            <CauseText cause=cause/>
-            <div class="actions">
-                <button type="button" class="primary" data-testid="retry" on:click=move |_| ctl.retry()>
-                    {t!(i18n, retry_button)}
-                </button>
-                {credential_fix.then(|| view! {
-                    <button type="button" data-testid="fix-credentials" on:click=move |_| {
-                        ctl.forget_credentials();
-                        ctl.retry();
-                    }>
-                        {t!(i18n, change_credentials)}
-                    </button>
-                })}
-                <button type="button" data-testid="start-over" on:click=move |_| ctl.disconnect()>
-                    {t!(i18n, back_to_connect)}
                 </button>
             </div>
         </section>

@@ -1,9 +1,16 @@
 //! The trace console for support staff, and "paste a log".
+//!
+//! The console is keyed by line number (`<For>`): a new line adds one row, the oldest row goes,
+//! nothing else is rendered again. ECHONET frames are decoded in the worker when their row is
+//! shown (and again when the language changes), so the decoder is not in the first load.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::control::Ctl;
 use crate::i18n::*;
+use crate::state::{FrameScale, TraceLine};
+use crate::tools::{self, Request};
 
 fn clock(ms: u64) -> String {
     format!("{:>4}.{:03}", ms / 1000, ms % 1000)
@@ -11,6 +18,33 @@ fn clock(ms: u64) -> String {
 
 /// Most trace lines rendered at once (the newest).
 const SHOWN: usize = 400;
+
+/// One line of the console; a frame's decoded lines arrive from the worker.
+#[component]
+fn TraceRow(line: TraceLine) -> impl IntoView {
+    let i18n = use_i18n();
+    let decoded = RwSignal::new(String::new());
+    if let Some(FrameScale(scale)) = line.frame {
+        let hex = line.text.clone();
+        Effect::new(move |_| {
+            let lang = crate::echonet_lang(i18n.get_locale());
+            let hex = hex.clone();
+            spawn_local(async move {
+                if let Ok(text) = tools::run(Request::RenderFrame { lang, scale, hex }).await {
+                    decoded.try_set(text);
+                }
+            });
+        });
+    }
+    view! {
+        <div class="tl">
+            <span class="t">{clock(line.at_ms)}</span>
+            <span class="d">{line.dir.to_string()}</span>
+            <span class="x">{line.text}</span>
+            {move || decoded.with(|d| (!d.is_empty()).then(|| view! { <pre class="dec">{d.clone()}</pre> }))}
+        </div>
+    }
+}
 
 /// The trace page.
 #[component]
@@ -22,32 +56,28 @@ pub fn TracePage() -> impl IntoView {
     let decoded = RwSignal::new(Vec::<String>::new());
     let decode = move |_| {
         let text = pasted.get_untracked();
-        let out = skstack::logdecode::decode_to_json_lines(text.as_bytes());
-        decoded.set(out.lines().map(str::to_owned).collect());
+        spawn_local(async move {
+            if let Ok(out) = tools::run(Request::DecodeLog { text }).await {
+                decoded.set(out.lines().map(str::to_owned).collect());
+            }
+        });
+    };
+    let shown = move || {
+        st.trace.with(|t| {
+            let skip = t.len().saturating_sub(SHOWN);
+            t.iter().skip(skip).cloned().collect::<Vec<_>>()
+        })
     };
     view! {
         <section class="card" aria-labelledby="trace-h">
             <h2 id="trace-h">{t!(i18n, trace_heading)}</h2>
             <p class="note">{t!(i18n, trace_hint)}</p>
-            <div class="trace" data-testid="trace" role="log" aria-live="off" tabindex="0">
-                {move || st.trace.with(|t| {
-                    if t.is_empty() {
-                        return view! { <p>{t!(i18n, trace_empty)}</p> }.into_any();
-                    }
-                    let skip = t.len().saturating_sub(SHOWN);
-                    t.iter().skip(skip).map(|l| {
-                        let dir = l.dir.to_string();
-                        let decoded = l.decoded.join("\n");
-                        view! {
-                            <div class="tl">
-                                <span class="t">{clock(l.at_ms)}</span>
-                                <span class="d">{dir}</span>
-                                <span class="x">{l.text.clone()}</span>
-                                {(!decoded.is_empty()).then(|| view! { <pre class="dec">{decoded}</pre> })}
-                            </div>
-                        }
-                    }).collect_view().into_any()
-                })}
+            <div class="trace" data-testid="trace" role="log" aria-live="off" tabindex="0"
+                aria-labelledby="trace-h">
+                {move || st.trace.with(|t| t.is_empty()).then(|| view! { <p>{t!(i18n, trace_empty)}</p> })}
+                <For each=shown key=|l| l.seq let(line)>
+                    <TraceRow line=line/>
+                </For>
             </div>
         </section>
         <section class="card" aria-labelledby="paste-h">
@@ -64,7 +94,8 @@ pub fn TracePage() -> impl IntoView {
                 let d = decoded.get();
                 (!d.is_empty()).then(|| view! {
                     <p role="status" data-testid="paste-count">{t_string!(i18n, paste_result, n = d.len()).to_string()}</p>
-                    <pre class="rx" data-testid="paste-result" tabindex="0">{d.join("\n")}</pre>
+                    <pre class="rx" data-testid="paste-result" tabindex="0"
+                        aria-label=move || t_string!(i18n, paste_heading).to_string()>{d.join("\n")}</pre>
                 })
             }}
         </section>

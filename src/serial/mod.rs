@@ -9,6 +9,11 @@
 //! event on the port, and a pending `read()` that rejects. Serial objects are never checked with
 //! `instanceof` (`dyn_into`): the test fakes and the demo dongle are plain objects with the same
 //! shape, so every cast is `unchecked_into` (see `../shared/toolchain.md` §2.2).
+//!
+//! [`demo`] builds the demo dongle: a port of that same shape whose far side is the simulator in
+//! a Web Worker.
+
+pub mod demo;
 
 use std::cell::{Cell, RefCell};
 use std::fmt;

@@ -3,10 +3,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { startServer, openBrowser, shot, appReady } from "./lib.mjs";
+import { startServer, openBrowser, shot, appReady, DEMO_ID, DEMO_PW } from "./lib.mjs";
 
-const DEMO_ID = "0000004F3A210000000000000A18C3D7";
-const DEMO_PW = "K7QX3M9PA2TB";
 const PAIR_ID = DEMO_ID.slice(24);
 const hex = (s) => Buffer.from(s, "ascii").toString("hex");
 

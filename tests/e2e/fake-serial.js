@@ -193,7 +193,8 @@
       }
       if (cfg.chooser === "cancel") throw new DOMException("No port selected by the user.", "NotFoundError");
       if (cfg.sim) {
-        // The far side is the Rust simulator, exposed by the app (demo::install_test_hook).
+        // The far side is the Rust simulator in the app's worker, handed out by the e2e build
+        // of the app (serial::demo::install_test_hook, `--features e2e-hooks`).
         const port = window.__broute_sim_port(cfg.sim.preset || "demo", cfg.sim.speed || 1);
         port.getInfo = () => ({ usbVendorId: 0x0403, usbProductId: 0x6015 });
         this.lastPort = port;

@@ -8,10 +8,12 @@ import { tmpdir } from "node:os";
 import { join, extname, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, "..", "..");
-export const distDir = process.env.E2E_DIST || join(root, "dist");
+// The e2e build carries the window hooks of `--features e2e-hooks` (`make dist-e2e`).
+export const distDir = process.env.E2E_DIST || join(root, "target", "dist-e2e");
 export const shotDir = join(root, "target", "e2e");
 const fakeSerialSource = readFileSync(join(here, "fake-serial.js"), "utf8");
 
@@ -31,7 +33,7 @@ const MIME = {
 export async function startServer(dir = distDir) {
   const root = resolve(dir);
   await stat(join(root, "index.html")).catch(() => {
-    throw new Error(`no release bundle at ${root}: run 'make dist' first`);
+    throw new Error(`no release bundle at ${root}: run 'make dist-e2e' (or 'make dist') first`);
   });
   const server = createServer(async (req, res) => {
     try {
@@ -100,11 +102,44 @@ export async function openBrowser({ locale = "ja-JP", fake = {} } = {}) {
   };
 }
 
-/** Save a full-page screenshot as target/e2e/<name>.png. */
+/**
+ * Run axe-core (every rule, every impact) on the page as it is now and fail on any violation,
+ * naming the rule and the elements. `name` says which state it was.
+ */
+export async function a11y(page, name) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  if (violations.length === 0) return;
+  const text = violations
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)
+    .join("; ");
+  if (process.env.AXE_REPORT_ONLY) {
+    console.log(`AXE ${name}: ${text}`);
+    return;
+  }
+  throw new Error(`accessibility violations in ${name}: ${text}`);
+}
+
+/**
+ * Every page state the tests visit goes through here: check it with axe (0 violations), then
+ * save a full-page screenshot as target/e2e/<name>.png.
+ */
 export async function shot(page, name) {
+  await a11y(page, name);
   await mkdir(shotDir, { recursive: true });
   await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage: true });
 }
+
+/** The demo meter's credentials (sim::DEMO_ROUTE_B_ID / sim::DEMO_PASSWORD). */
+export const DEMO_ID = "0000004F3A210000000000000A18C3D7";
+export const DEMO_PW = "K7QX3M9PA2TB";
+
+/** Wait until the wizard shows step `n` ("Step n of 7"). */
+export const stepIs = (page, n) =>
+  page.waitForFunction(
+    (n) => document.querySelector('[data-testid="step-of"]')?.textContent.match(/\d/)?.[0] === String(n),
+    n,
+    { timeout: 30_000 },
+  );
 
 /** Wait until the Leptos app has mounted (the header is rendered). */
 export async function appReady(page) {

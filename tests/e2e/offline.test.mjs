@@ -2,16 +2,9 @@
 // worker), and the Content-Security-Policy: nothing leaves the origin and nothing is blocked.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, openBrowser, shot, appReady, watchRequestsAndCsp } from "./lib.mjs";
+import { startServer, openBrowser, shot, appReady, watchRequestsAndCsp, stepIs } from "./lib.mjs";
 
 const SPEED = 25;
-
-const stepIs = (page, n) =>
-  page.waitForFunction(
-    (n) => document.querySelector('[data-testid="step-of"]')?.textContent.match(/\d/)?.[0] === String(n),
-    n,
-    { timeout: 30_000 },
-  );
 
 /** Only the test server (or in-page data:/blob: URLs) may be asked for anything. */
 function assertSameOrigin(requests, origin) {
@@ -48,7 +41,7 @@ test("offline after the first load: the app and the demo dongle work without the
     serverOpen = false;
     await page.reload();
     await appReady(page);
-    assert.equal(await page.locator('nav.tabs [role="tab"]').count() >= 4, true, "tabs rendered");
+    assert.equal(await page.locator('.tabs [role="tab"]').count() >= 4, true, "tabs rendered");
     assert.ok(await page.evaluate(() => navigator.serviceWorker.controller !== null), "served by the worker");
     await page.getByTestId("demo-start").click();
     await stepIs(page, 4);

@@ -4,10 +4,8 @@
 // simulator's ground truth; unplug; session expiry while the dashboard runs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, shot, appReady, withPage as withPageAt } from "./lib.mjs";
+import { startServer, shot, appReady, withPage as withPageAt, stepIs, DEMO_ID, DEMO_PW } from "./lib.mjs";
 
-const DEMO_ID = "0000004F3A210000000000000A18C3D7";
-const DEMO_PW = "K7QX3M9PA2TB";
 const SPEED = 25;
 
 let server;
@@ -20,13 +18,6 @@ after(async () => {
 
 const withPage = (opts, fn) => withPageAt(server.url, opts, fn);
 
-const stepIs = (page, n) =>
-  page.waitForFunction(
-    (n) => document.querySelector('[data-testid="step-of"]')?.textContent.match(/\d/)?.[0] === String(n),
-    n,
-    { timeout: 30_000 },
-  );
-
 /** Wait until the dashboard shows a power value, and return it (W, signed). */
 async function dashboardPower(page) {
   await page.getByTestId("power").waitFor({ timeout: 60_000 });
@@ -38,7 +29,7 @@ async function dashboardPower(page) {
 
 /** The simulator's ground truth over the last `lookback` virtual ms. */
 const truth = (page, lookback = 90_000) =>
-  page.evaluate((lb) => JSON.parse(window.__fakeSerial.serial.lastPort.truth(lb)), lookback);
+  page.evaluate(async (lb) => JSON.parse(await window.__fakeSerial.serial.lastPort.truth(lb)), lookback);
 
 async function enterCredentials(page, id, pw) {
   await page.getByTestId("cred-id").fill(id);
@@ -85,6 +76,11 @@ for (const [locale, lang] of [
         await shot(page, `wizard-${preset}-7-dashboard-${lang}`);
         // The password never reached the trace (it is shown redacted).
         await page.getByTestId("tab-trace").click();
+        // Frames are decoded in the worker as their rows appear.
+        await page.waitForFunction(
+          (re) => new RegExp(re).test(document.querySelector('[data-testid="trace"]')?.innerText ?? ""),
+          lang === "ja" ? "瞬時電力計測値" : "Instantaneous power",
+        );
         const trace = await page.getByTestId("trace").innerText();
         assert.ok(!trace.includes(DEMO_PW) && !trace.includes(DEMO_ID), "credentials redacted");
         assert.match(trace, /SKSETPWD C <redacted>/);

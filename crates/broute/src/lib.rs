@@ -30,7 +30,10 @@ mod engine;
 pub mod harness;
 pub mod lockout;
 mod profile;
+pub mod readout;
+pub mod replay;
 mod types;
+pub mod wizard;
 
 pub use engine::{Config, Engine};
 pub use profile::{PairingProfile, ProfileError};

@@ -180,6 +180,69 @@ pub fn csv_history(days: &[HistoryDay], scaling: &Scaling, lang: Lang) -> Vec<u8
     out.finish()
 }
 
+/// The most days the meter keeps (history 1 reaches 99 days back, plus today).
+pub const MAX_DAYS: u8 = 100;
+
+/// Half-hour pairs in the "last 6 hours" read (history 2 answers at most 12 at once).
+pub const RECENT_HALF_HOURS: u8 = 12;
+
+/// How far back (days ago, 0 = today) to read so the last `n` days (clamped to 1 ..=
+/// [`MAX_DAYS`]) are all stored: past days already `stored` (`YYYY-MM-DD`) do not change and
+/// are skipped when they are the oldest ones; today is always read again (it is still filling
+/// up). With `today` unknown every day counts as missing.
+pub fn days_to_read(today: Option<Date>, n: u8, stored: &[String]) -> u8 {
+    let n = n.clamp(1, MAX_DAYS);
+    (0..n)
+        .filter(|&d| {
+            d == 0
+                || today
+                    .and_then(|t| t.minus_days(u16::from(d)))
+                    .is_none_or(|date| !stored.contains(&format_date(date)))
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The newest whole half hour (minute 00 or 30, Japan time) that has ended 30 minutes before
+/// `now_ms`: where a "last 6 hours" read starts.
+pub fn newest_half_hour(now_ms: i64) -> Option<echonet::DateTime> {
+    let t = crate::time::jst(now_ms.checked_sub(30 * 60 * 1000)?)?;
+    let minute = if t.minute >= 30 { 30 } else { 0 };
+    echonet::DateTime::new(t.year, t.month, t.day, t.hour, minute, 0)
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+
+    #[test]
+    fn days_to_read_skips_the_oldest_stored_days_but_never_today() {
+        let today = Date::new(2026, 11, 26);
+        let stored: Vec<String> = ["2026-11-26", "2026-11-25", "2026-11-24", "2026-11-20"]
+            .map(String::from)
+            .to_vec();
+        // 7 days: 11-20 … 11-26; the oldest missing one is 11-21 (5 days ago).
+        assert_eq!(days_to_read(today, 7, &stored), 5);
+        // Only stored days and today: read just today.
+        assert_eq!(days_to_read(today, 3, &stored), 0);
+        assert_eq!(days_to_read(today, 0, &[]), 0);
+        assert_eq!(days_to_read(today, 200, &[]), MAX_DAYS - 1);
+        assert_eq!(days_to_read(None, 7, &stored), 6);
+    }
+
+    #[test]
+    fn newest_half_hour_is_whole_and_in_japan_time() {
+        let midnight = crate::time::date_to_epoch_ms(Date::new(2026, 11, 26).unwrap());
+        let t = newest_half_hour(midnight + 70 * 60_000).unwrap();
+        assert_eq!((t.day, t.hour, t.minute, t.second), (26, 0, 30, 0));
+        let t = newest_half_hour(midnight + 59 * 60_000).unwrap();
+        assert_eq!((t.day, t.hour, t.minute), (26, 0, 0));
+        let t = newest_half_hour(midnight + 10 * 60_000).unwrap();
+        assert_eq!((t.day, t.hour, t.minute), (25, 23, 30));
+        assert_eq!(newest_half_hour(i64::MIN), None);
+    }
+}
+
 #[cfg(test)]
 mod test {
     use super::*;

@@ -1,5 +1,5 @@
-//! Installable, offline after the first load: registers the service worker (`sw.js`, written by
-//! `scripts/post-build.mjs` from `assets/sw.js`).
+//! Installable, offline after the first load: registers the service worker (`sw.js`, written
+//! by `scripts/post-build.mjs` from `assets/sw.js`).
 //!
 //! Only where `navigator.serviceWorker` exists (a secure context: https or localhost). A failed
 //! registration is not an error for the user — the app simply does not work offline — so it is
@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 /// Register `./sw.js` (next to index.html) if the browser has service workers.
-pub fn register_service_worker() {
+pub fn register() {
     let Some(window) = web_sys::window() else {
         return;
     };

@@ -1,0 +1,201 @@
+//! The demo dongle's far side: the simulator on a virtual clock.
+//!
+//! Virtual time is `(real − t0) × speed` ms, real time being the worker's `performance.now()`.
+//! `speed` is 1 for a realistic demo; the tests raise it so a 17-second scan takes a moment.
+
+/// The simulator preset for a dialect and a scenario chosen in the UI (`dialect+scenario`, or
+/// just the scenario for a single-hop dongle).
+pub fn preset_key(dialect: &str, scenario: &str) -> String {
+    match (dialect, scenario) {
+        (_, "demo") | (_, "") => match dialect {
+            "dual-stack" => "dual-stack".into(),
+            "dss" => "dss".into(),
+            _ => "demo".into(),
+        },
+        (d, s) if d == "single-hop" || d.is_empty() => s.to_string(),
+        (d, s) => format!("{d}+{s}"),
+    }
+}
+
+/// The dialect and scenario keys of a preset (the inverse of [`preset_key`]).
+pub fn preset_parts(preset: &str) -> (&str, &str) {
+    match preset.split_once('+') {
+        Some((d, s)) => (d, s),
+        None if matches!(preset, "dual-stack" | "dss") => (preset, "demo"),
+        None => ("single-hop", preset),
+    }
+}
+
+/// Build the scenario for a preset; `dialect+scenario` combines a dual-stack or DSS dongle with
+/// a scenario (e.g. `dual-stack+wrong-password`). Unknown names give the default scenario.
+pub fn scenario(preset: &str) -> sim::Scenario {
+    let (dialect, name) = preset.split_once('+').unwrap_or(("", preset));
+    let mut sc = sim::Scenario::preset(name).unwrap_or_default();
+    let d = match dialect {
+        "dual-stack" => Some(sim::Dialect::DualStack),
+        "dss" => Some(sim::Dialect::DualStackNoRopt),
+        _ => None,
+    };
+    if let Some(d) = d {
+        let base = sim::Scenario::new(d);
+        sc.dialect = base.dialect;
+        sc.erxudp_hex = base.erxudp_hex;
+        sc.uart_mode = base.uart_mode;
+        sc.dongle_mac = base.dongle_mac;
+    }
+    sc
+}
+
+/// The simulated dongle and meter behind one demo port.
+pub struct Device {
+    sim: sim::Sim,
+    t0: f64,
+    speed: f64,
+    open: bool,
+}
+
+impl Device {
+    /// A device for `preset` whose virtual clock starts at real time `now` (ms).
+    pub fn new(preset: &str, speed: u32, now: f64) -> Self {
+        Self {
+            sim: sim::Sim::new(scenario(preset)),
+            t0: now,
+            speed: f64::from(speed.max(1)),
+            open: false,
+        }
+    }
+
+    /// Virtual ms at real time `now`.
+    pub fn virtual_ms(&self, now: f64) -> u64 {
+        let ms = (now - self.t0) * self.speed;
+        if ms.is_finite() && ms > 0.0 {
+            ms as u64
+        } else {
+            0
+        }
+    }
+
+    /// The port was opened or closed. While closed, what the device says waits in it.
+    pub fn set_open(&mut self, open: bool) {
+        self.open = open;
+    }
+
+    /// Bytes the app wrote, at real time `now`.
+    pub fn write(&mut self, now: f64, bytes: &[u8]) {
+        let v = self.virtual_ms(now);
+        self.sim.write(v, bytes);
+    }
+
+    /// What the device has said up to real time `now` (nothing while closed or unplugged), and
+    /// in how many real ms to ask again, if ever.
+    pub fn pump(&mut self, now: f64) -> (Vec<u8>, Option<f64>) {
+        if !self.open || self.sim.is_unplugged() {
+            return (Vec::new(), None);
+        }
+        let v = self.virtual_ms(now);
+        let out = self.sim.read(v);
+        let wait = self.sim.next_deadline().map(|deadline| {
+            (deadline.saturating_sub(v) as f64 / self.speed)
+                .ceil()
+                .clamp(0.0, 2_147_483_000.0)
+        });
+        (out, wait)
+    }
+
+    /// Pull the plug: the device answers nothing from now on.
+    pub fn unplug(&mut self) {
+        self.sim.unplug();
+    }
+
+    /// Ground truth as JSON: the distinct (power, register) pairs the meter measured over the
+    /// last `lookback_ms` virtual ms before real time `now`.
+    pub fn truth(&self, now: f64, lookback_ms: u64) -> String {
+        let Some(m) = self.sim.meter(0) else {
+            return "[]".into();
+        };
+        let to = self.virtual_ms(now);
+        // Power is constant within a minute: sample each second of the window.
+        let mut seen: Vec<(i32, u32)> = Vec::new();
+        let mut t = to.saturating_sub(lookback_ms);
+        while t <= to {
+            let r = m.reading_at(t);
+            if !seen.contains(&(r.power_w, r.import_count)) {
+                seen.push((r.power_w, r.import_count));
+            }
+            t += 1000;
+        }
+        let items: Vec<String> = seen
+            .iter()
+            .map(|(w, c)| format!("{{\"power_w\":{w},\"import_count\":{c}}}"))
+            .collect();
+        format!("[{}]", items.join(","))
+    }
+
+    /// Ground truth: the meter's normal-direction register at virtual time `at_ms`.
+    pub fn count_at(&self, at_ms: u64) -> Option<u32> {
+        self.sim.meter(0).map(|m| m.reading_at(at_ms).import_count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preset_keys_round_trip() {
+        for (d, s, key) in [
+            ("single-hop", "demo", "demo"),
+            ("dual-stack", "demo", "dual-stack"),
+            ("dss", "demo", "dss"),
+            ("single-hop", "wrong-password", "wrong-password"),
+            ("dual-stack", "solar", "dual-stack+solar"),
+        ] {
+            assert_eq!(preset_key(d, s), key);
+            assert_eq!(preset_parts(key), (d, s));
+        }
+    }
+
+    #[test]
+    fn combined_presets_take_the_dialect_and_keep_the_scenario() {
+        let sc = scenario("dual-stack+wrong-password");
+        assert_eq!(sc.dialect, sim::Dialect::DualStack);
+        let plain = scenario("wrong-password");
+        assert_eq!(sc.meters.len(), plain.meters.len());
+        assert_eq!(
+            scenario("no-such-thing").dialect,
+            sim::Scenario::default().dialect
+        );
+    }
+
+    #[test]
+    fn answers_only_while_open_on_the_scaled_clock() {
+        let mut d = Device::new("demo", 10, 1000.0);
+        assert_eq!(d.virtual_ms(1100.0), 1000);
+        d.write(1000.0, b"SKVER\r\n");
+        assert_eq!(d.pump(1200.0).0, Vec::<u8>::new(), "closed: nothing yet");
+        d.set_open(true);
+        let mut got = Vec::new();
+        let mut now = 1200.0;
+        for _ in 0..20 {
+            let (out, wait) = d.pump(now);
+            got.extend(out);
+            match wait {
+                Some(w) => now += w.max(1.0),
+                None => break,
+            }
+        }
+        let text = String::from_utf8_lossy(&got);
+        assert!(text.contains("EVER"), "{text}");
+        d.unplug();
+        d.write(now, b"SKVER\r\n");
+        assert_eq!(d.pump(now + 10_000.0), (Vec::new(), None));
+    }
+
+    #[test]
+    fn ground_truth_is_the_meters() {
+        let d = Device::new("demo", 1, 0.0);
+        let t = d.truth(5_000.0, 3_000);
+        assert!(t.starts_with("[{\"power_w\":") && t.ends_with("}]"), "{t}");
+        assert!(d.count_at(0).is_some());
+    }
+}

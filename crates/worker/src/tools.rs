@@ -1,0 +1,363 @@
+//! The support tools and exports that run in the worker: decode a pasted log, build and open
+//! support bundles, CSV exports and the granularity check. Each takes what the page sent and
+//! returns the text to send back; bad input is an `Err` with a message, never a panic.
+
+use broute::replay::{self, InputLog, Output};
+use broute::{Event, RouteBId, RouteBPassword};
+use export::{Bundle, BundleBuilder, CsvOptions, HistoryDay, MeterColumns, Record, Redactor};
+use export::{Lang, Scaling, TimelineKind};
+
+use crate::wire::{BundleJob, Request};
+
+/// Run a tool request; `None` for requests that are not tools (the demo's).
+pub fn run(req: Request) -> Option<Result<String, String>> {
+    Some(match req {
+        Request::DecodeLog { text } => {
+            Ok(skstack::logdecode::decode_to_json_lines(text.as_bytes()))
+        }
+        Request::OpenBundle { text } => bundle_timeline(&text).map(|l| l.join("\n")),
+        Request::RenderFrame { lang, scale, hex } => render_frame(lang, scale, &hex),
+        Request::Samples { records } => Ok(samples(&records)),
+        Request::BuildBundle(job) => build_bundle(&job),
+        Request::ReadingsCsv {
+            lang,
+            hv,
+            maker,
+            serial,
+            records,
+        } => {
+            let recs = parse_lines::<Record>(&records);
+            let opts = CsvOptions {
+                meter: (maker.is_some() || serial.is_some())
+                    .then_some(MeterColumns { maker, serial }),
+            };
+            utf8(if hv {
+                export::csv_readings_hv(&recs, lang, &opts)
+            } else {
+                export::csv_readings(&recs, lang, &opts)
+            })
+        }
+        Request::HistoryCsv {
+            lang,
+            scaling,
+            days,
+        } => utf8(export::csv_history(
+            &parse_lines::<HistoryDay>(&days),
+            &scaling,
+            lang,
+        )),
+        Request::Granularity {
+            lang,
+            scaling,
+            records,
+        } => Ok(granularity(&scaling, &records).explain(lang)),
+        Request::MinuteCsv {
+            lang,
+            scaling,
+            records,
+        } => {
+            let recs = parse_lines::<Record>(&records);
+            let rows = export::minute_table(&export::granularity::samples(&recs), &scaling);
+            utf8(export::minute_table_csv(&rows, lang))
+        }
+        _ => return None,
+    })
+}
+
+/// An ECHONET Lite frame (hex) as the trace console shows it, one line per property.
+fn render_frame(lang: Lang, scale: Option<(Option<u32>, u8)>, hex: &str) -> Result<String, String> {
+    let bytes = hex
+        .as_bytes()
+        .chunks(2)
+        .map(|p| {
+            core::str::from_utf8(p)
+                .ok()
+                .and_then(|s| u8::from_str_radix(s, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()
+        .ok_or("not hex")?;
+    let lv_scale = scale.and_then(|(c, u)| {
+        echonet::EnergyUnit::from_code(u)
+            .ok()
+            .map(|u| echonet::LvScale::new(c, u))
+    });
+    let ctx = echonet::pretty::Context { lv_scale };
+    Ok(echonet::pretty::render_with(&bytes, lang, &ctx).join("\n"))
+}
+
+/// `"<t_ms> <watts>"` for each stored low-voltage reading with a power value, oldest first.
+fn samples(records: &str) -> String {
+    let mut out = String::new();
+    for r in parse_lines::<Record>(records) {
+        if r.kind != export::RecordKind::Lv {
+            continue;
+        }
+        if let Some(w) = r.power_w.and_then(|p| p.value()) {
+            out.push_str(&format!("{} {w}\n", r.t_ms));
+        }
+    }
+    out
+}
+
+/// Values stored as one JSON object per line; lines that do not parse are skipped.
+fn parse_lines<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
+    text.lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+fn granularity(scaling: &Scaling, records: &str) -> export::Granularity {
+    let recs = parse_lines::<Record>(records);
+    export::diagnose(scaling, &export::granularity::samples(&recs))
+}
+
+/// The timeline of a support bundle, one line per entry (decoded lines indented below theirs).
+pub fn bundle_timeline(json: &str) -> Result<Vec<String>, String> {
+    let b = Bundle::from_json(json).map_err(|e| e.to_string())?;
+    Ok(b.timeline()
+        .iter()
+        .map(|e| {
+            let what = match e.kind {
+                TimelineKind::Phase(p) => format!("● {p}"),
+                TimelineKind::Cause(code, name) => format!("⚠ {code} {name}"),
+                TimelineKind::Note(n) => format!("✎ {n}"),
+                TimelineKind::Trace(t) => {
+                    let mut s = t.text.as_str().to_string();
+                    for d in &t.decoded {
+                        s.push_str("\n      ");
+                        s.push_str(d.as_str());
+                    }
+                    s
+                }
+            };
+            format!("{:>4}.{:03}  {what}", e.ms / 1000, e.ms % 1000)
+        })
+        .collect())
+}
+
+/// Replay the session's inputs into a fresh engine and feed everything it said — serial bytes
+/// both ways, phases, causes, the dongle and the meter, the figures — through the redacting
+/// bundle builder. Returns the bundle's JSON.
+pub fn build_bundle(job: &BundleJob) -> Result<String, String> {
+    let log = InputLog::decode(&job.log).map_err(|e| e.to_string())?;
+    let redactor = Redactor::new().with_credentials(&job.id, &job.password);
+    let mut b = BundleBuilder::new(redactor, &job.app_version, job.created_ms).lang(job.lang);
+    b.engine_epoch_ms(job.epoch_ms);
+    let creds = RouteBId::new(&job.id)
+        .ok()
+        .zip(RouteBPassword::new(&job.password).ok());
+    let mut last_ms = 0;
+    let engine = replay::replay(&log, creds.as_ref().map(|(i, p)| (i, p)), |at, out| {
+        let ms = at.as_millis();
+        last_ms = ms;
+        match out {
+            Output::Received(bytes) => b.serial(ms, false, bytes),
+            Output::Transmit(bytes) => b.serial(ms, true, bytes),
+            // Frames are in the serial trace already, decoded there.
+            Output::Event(Event::Frame { .. }) => {}
+            Output::Event(ev) => b.event(ms, ev),
+        }
+    });
+    b.figures(engine.figures());
+    if log.is_full() {
+        b.note(
+            last_ms,
+            "the session's log was full: what happened after this point is not in the bundle",
+        );
+    }
+    Ok(b.build().to_json())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use broute::replay::{Input, Setup};
+    use broute::{Config, Instant};
+
+    const ID: &str = sim::DEMO_ROUTE_B_ID;
+    const PW: &str = sim::DEMO_PASSWORD;
+
+    /// A recorded session against the simulator: start, credentials, then whatever the
+    /// simulator says, with timeouts, for `ms` of virtual time.
+    fn recorded_session(ms: u64) -> InputLog {
+        let cfg = Config::default();
+        let mut e = broute::Engine::new(cfg.clone());
+        let mut log = InputLog::new(Setup::new(&cfg, None));
+        let mut sim = sim::Sim::new(sim::Scenario::preset("demo").unwrap());
+        let id = RouteBId::new(ID).unwrap();
+        let pw = RouteBPassword::new(PW).unwrap();
+        let drain = |e: &mut broute::Engine, sim: &mut sim::Sim, now: u64| {
+            while let Some(tx) = e.poll_transmit() {
+                sim.write(now, &tx);
+            }
+            while e.poll_event().is_some() {}
+        };
+        e.start(Instant(0));
+        log.push(Instant(0), Input::Start);
+        e.set_credentials(id, pw, Instant(0));
+        log.push(Instant(0), Input::Credentials);
+        drain(&mut e, &mut sim, 0);
+        let mut now = 0;
+        while now < ms {
+            now = [e.poll_timeout().map(|t| t.as_millis()), sim.next_deadline()]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(now + 1000)
+                .max(now);
+            let rx = sim.read(now);
+            if !rx.is_empty() {
+                log.push(Instant(now), Input::Bytes(rx.clone()));
+                e.handle_bytes(&rx, Instant(now));
+                drain(&mut e, &mut sim, now);
+            }
+            if e.poll_timeout().is_some_and(|t| t.as_millis() <= now) {
+                log.push(Instant(now), Input::Timeout);
+                e.handle_timeout(Instant(now));
+                drain(&mut e, &mut sim, now);
+            }
+        }
+        log
+    }
+
+    #[test]
+    fn built_bundle_has_the_session_and_no_secret() {
+        let job = BundleJob {
+            lang: Lang::En,
+            app_version: "0.1.0".into(),
+            created_ms: 1_795_651_200_000,
+            epoch_ms: 1_795_651_100_000,
+            id: ID.into(),
+            password: PW.into(),
+            log: recorded_session(60_000).encode(),
+        };
+        let json = build_bundle(&job).unwrap();
+        let b = Bundle::from_json(&json).unwrap();
+        assert!(
+            b.phases.iter().any(|p| p.phase.as_str() == "reading"),
+            "{json}"
+        );
+        assert!(b.dongle.is_some() && b.meter.is_some());
+        assert!(b.figures.as_ref().is_some_and(|f| f.readings > 0));
+        assert!(b.trace.len() > 10);
+        let hex = |s: &str| s.bytes().map(|c| format!("{c:02X}")).collect::<String>();
+        let up = json.to_uppercase();
+        for secret in [
+            ID.to_string(),
+            PW.to_string(),
+            hex(ID),
+            hex(PW),
+            ID[24..].to_string(),
+        ] {
+            assert!(!up.contains(&secret.to_uppercase()), "secret in the bundle");
+        }
+        // And the viewer opens it.
+        let lines = bundle_timeline(&json).unwrap();
+        assert!(lines.iter().any(|l| l.contains("● reading")));
+    }
+
+    #[test]
+    fn junk_is_an_error_not_a_panic() {
+        assert!(bundle_timeline("{not json").is_err());
+        let job = BundleJob {
+            lang: Lang::Ja,
+            app_version: String::new(),
+            created_ms: 0,
+            epoch_ms: 0,
+            id: String::new(),
+            password: String::new(),
+            log: vec![0xFF, 1, 2],
+        };
+        assert!(build_bundle(&job).is_err());
+        assert_eq!(
+            run(Request::DecodeLog {
+                text: "SKVER\r\nEVER 1.2.10\r\nOK\r\n".into()
+            })
+            .unwrap()
+            .unwrap()
+            .lines()
+            .count(),
+            3
+        );
+        assert_eq!(run(Request::Open), None);
+    }
+
+    #[test]
+    fn exports_read_stored_lines() {
+        let rec = Record::lv(1_795_651_200_000, Some(1234), Some((92130, "9213.0")));
+        let line = serde_json::to_string(&rec).unwrap();
+        let csv = run(Request::ReadingsCsv {
+            lang: Lang::En,
+            hv: false,
+            maker: Some("0x000016".into()),
+            serial: None,
+            records: format!("{line}\nnot json\n{line}"),
+        })
+        .unwrap()
+        .unwrap();
+        assert!(csv.starts_with('\u{FEFF}'));
+        assert_eq!(csv.trim_end().split("\r\n").count(), 3, "{csv}");
+        assert!(csv.contains("0x000016"));
+        let scaling = Scaling {
+            coefficient: Some(1),
+            unit: Some(1),
+            ..Scaling::default()
+        };
+        let text = run(Request::Granularity {
+            lang: Lang::En,
+            scaling,
+            records: line.clone(),
+        })
+        .unwrap()
+        .unwrap();
+        assert!(!text.is_empty());
+        let hist = run(Request::HistoryCsv {
+            lang: Lang::Ja,
+            scaling,
+            days: String::new(),
+        })
+        .unwrap()
+        .unwrap();
+        assert!(hist.starts_with('\u{FEFF}'));
+        let s = run(Request::Samples {
+            records: format!("{line}\n{line}"),
+        })
+        .unwrap()
+        .unwrap();
+        assert_eq!(s, "1795651200000 1234\n1795651200000 1234\n");
+    }
+
+    #[test]
+    fn frames_render_in_the_trace_language_with_kwh() {
+        // Get_Res of E7 (1400 W) and E0 (count 92130) from a meter counting 0.1 kWh.
+        let hex = "1081000102880105FF017202E70400000578E00400016 7E2".replace(' ', "");
+        let ja = run(Request::RenderFrame {
+            lang: Lang::Ja,
+            scale: Some((None, 1)),
+            hex: hex.clone(),
+        })
+        .unwrap()
+        .unwrap();
+        assert!(ja.contains("瞬時電力計測値"), "{ja}");
+        assert!(ja.contains("1400"), "{ja}");
+        let en = run(Request::RenderFrame {
+            lang: Lang::En,
+            scale: None,
+            hex,
+        })
+        .unwrap()
+        .unwrap();
+        assert!(en.contains("Instantaneous power"), "{en}");
+        assert!(run(Request::RenderFrame {
+            lang: Lang::En,
+            scale: None,
+            hex: "zz".into()
+        })
+        .unwrap()
+        .is_err());
+    }
+}

@@ -1,0 +1,528 @@
+//! What crosses `postMessage` between the page and the worker.
+//!
+//! * page → worker: a request as text (`"<id> <op>"`, argument lines, then a body), with the
+//!   binary part of a [`Request::BuildBundle`] next to it; or a bare `Uint8Array` — bytes the app
+//!   wrote to the demo dongle.
+//! * worker → page: [`READY`] once it listens; a reply (`"<id> ok"` or `"<id> err"`, then the
+//!   body); or a bare `Uint8Array` — bytes the demo dongle sent.
+//!
+//! Both sides use this module, so the format has one home.
+
+use export::{Lang, Scaling};
+
+/// The worker's loader shim (Trunk's `data-loader-shim`), relative to `index.html`.
+pub const LOADER_URL: &str = "./broute-worker_loader.js";
+
+/// Posted by the worker once its message handler is installed.
+pub const READY: &str = "ready";
+
+/// A job for the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// Become the demo dongle for a preset (see [`crate::demo::scenario`]); `speed` scales the
+    /// virtual clock.
+    Start {
+        /// `[dialect+]scenario`.
+        preset: String,
+        /// 1 = real time.
+        speed: u32,
+    },
+    /// The port was opened: deliver what the device says.
+    Open,
+    /// The port was closed: keep what the device says until it opens again.
+    Close,
+    /// Pull the plug.
+    Unplug,
+    /// Test hook: what the meter measured over the last `lookback_ms` (JSON).
+    Truth {
+        /// Window, virtual ms.
+        lookback_ms: u64,
+    },
+    /// Test hook: the meter's normal-direction register at virtual time `at_ms`.
+    CountAt {
+        /// Virtual ms since the demo started.
+        at_ms: u64,
+    },
+    /// "Paste a log": decode a serial log to JSON lines.
+    DecodeLog {
+        /// The pasted text.
+        text: String,
+    },
+    /// Render an ECHONET Lite frame as text lines (the trace console).
+    RenderFrame {
+        /// Language of the lines.
+        lang: Lang,
+        /// The meter's D3 coefficient and E1 unit code, when known (kWh next to raw counts).
+        scale: Option<(Option<u32>, u8)>,
+        /// The frame, hex.
+        hex: String,
+    },
+    /// The chart's power samples from the stored records: `"<t_ms> <watts>"` lines.
+    Samples {
+        /// Stored records, one JSON object per line.
+        records: String,
+    },
+    /// Open a support bundle and render its timeline.
+    OpenBundle {
+        /// The bundle's JSON.
+        text: String,
+    },
+    /// Build a support bundle from the session's input log.
+    BuildBundle(BundleJob),
+    /// The readings CSV.
+    ReadingsCsv {
+        /// Header language.
+        lang: Lang,
+        /// High-voltage columns.
+        hv: bool,
+        /// Meter maker column.
+        maker: Option<String>,
+        /// Meter serial-number column.
+        serial: Option<String>,
+        /// Stored records, one JSON object per line.
+        records: String,
+    },
+    /// The meter-history CSV.
+    HistoryCsv {
+        /// Header language.
+        lang: Lang,
+        /// The meter's scaling.
+        scaling: Scaling,
+        /// Stored days, one JSON object per line.
+        days: String,
+    },
+    /// The granularity diagnosis, in words.
+    Granularity {
+        /// Language of the text.
+        lang: Lang,
+        /// The meter's scaling.
+        scaling: Scaling,
+        /// Stored records, one JSON object per line.
+        records: String,
+    },
+    /// The per-minute table as CSV.
+    MinuteCsv {
+        /// Header language.
+        lang: Lang,
+        /// The meter's scaling.
+        scaling: Scaling,
+        /// Stored records, one JSON object per line.
+        records: String,
+    },
+}
+
+/// Everything the worker needs to build a support bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleJob {
+    /// Language of decoded lines.
+    pub lang: Lang,
+    /// The app's version.
+    pub app_version: String,
+    /// Wall-clock time of the request, epoch ms.
+    pub created_ms: i64,
+    /// Wall-clock time of engine time 0, epoch ms.
+    pub epoch_ms: i64,
+    /// The B-route ID as typed (normalised): given to the replay and hidden everywhere.
+    pub id: String,
+    /// The password as typed (normalised): given to the replay and hidden everywhere.
+    pub password: String,
+    /// `broute::replay::InputLog::encode` of the session.
+    pub log: Vec<u8>,
+}
+
+fn lang_code(l: Lang) -> &'static str {
+    match l {
+        Lang::Ja => "ja",
+        Lang::En => "en",
+    }
+}
+
+fn lang_of(s: &str) -> Option<Lang> {
+    match s {
+        "ja" => Some(Lang::Ja),
+        "en" => Some(Lang::En),
+        _ => None,
+    }
+}
+
+/// One line, whatever it held (arguments are line-separated).
+fn line(s: &str) -> String {
+    s.replace(['\r', '\n'], " ")
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.as_deref()
+        .map_or_else(String::new, |v| format!("={}", line(v)))
+}
+
+fn unopt(s: &str) -> Option<Option<String>> {
+    match s {
+        "" => Some(None),
+        _ => s.strip_prefix('=').map(|v| Some(v.to_string())),
+    }
+}
+
+impl Request {
+    /// Text (and binary part) of this request with reply id `id`.
+    pub fn encode(&self, id: u32) -> (String, Option<Vec<u8>>) {
+        let scaling = |s: &Scaling| serde_json::to_string(s).unwrap_or_default();
+        let (op, args, body, bytes): (&str, Vec<String>, &str, Option<Vec<u8>>) = match self {
+            Request::Start { preset, speed } => {
+                ("start", vec![line(preset), speed.to_string()], "", None)
+            }
+            Request::Open => ("open", vec![], "", None),
+            Request::Close => ("close", vec![], "", None),
+            Request::Unplug => ("unplug", vec![], "", None),
+            Request::Truth { lookback_ms } => ("truth", vec![lookback_ms.to_string()], "", None),
+            Request::CountAt { at_ms } => ("count", vec![at_ms.to_string()], "", None),
+            Request::DecodeLog { text } => ("decode-log", vec![], text, None),
+            Request::OpenBundle { text } => ("open-bundle", vec![], text, None),
+            Request::RenderFrame { lang, scale, hex } => {
+                let scale = match scale {
+                    None => String::new(),
+                    Some((c, u)) => {
+                        format!("{} {u}", c.map_or_else(String::new, |c| c.to_string()))
+                    }
+                };
+                (
+                    "render-frame",
+                    vec![lang_code(*lang).into(), scale],
+                    hex,
+                    None,
+                )
+            }
+            Request::Samples { records } => ("samples", vec![], records, None),
+            Request::BuildBundle(j) => (
+                "build-bundle",
+                vec![
+                    lang_code(j.lang).into(),
+                    line(&j.app_version),
+                    j.created_ms.to_string(),
+                    j.epoch_ms.to_string(),
+                    line(&j.id),
+                    line(&j.password),
+                ],
+                "",
+                Some(j.log.clone()),
+            ),
+            Request::ReadingsCsv {
+                lang,
+                hv,
+                maker,
+                serial,
+                records,
+            } => (
+                "readings-csv",
+                vec![
+                    lang_code(*lang).into(),
+                    u8::from(*hv).to_string(),
+                    opt(maker),
+                    opt(serial),
+                ],
+                records,
+                None,
+            ),
+            Request::HistoryCsv {
+                lang,
+                scaling: s,
+                days,
+            } => (
+                "history-csv",
+                vec![lang_code(*lang).into(), scaling(s)],
+                days,
+                None,
+            ),
+            Request::Granularity {
+                lang,
+                scaling: s,
+                records,
+            } => (
+                "granularity",
+                vec![lang_code(*lang).into(), scaling(s)],
+                records,
+                None,
+            ),
+            Request::MinuteCsv {
+                lang,
+                scaling: s,
+                records,
+            } => (
+                "minute-csv",
+                vec![lang_code(*lang).into(), scaling(s)],
+                records,
+                None,
+            ),
+        };
+        let mut text = format!("{id} {op}\n");
+        for a in args {
+            text.push_str(&a);
+            text.push('\n');
+        }
+        text.push_str(body);
+        (text, bytes)
+    }
+
+    /// Parse what [`Request::encode`] made: the reply id and the request. `None` for anything
+    /// malformed.
+    pub fn decode(text: &str, bytes: Option<Vec<u8>>) -> Option<(u32, Request)> {
+        let (head, mut rest) = text.split_once('\n').unwrap_or((text, ""));
+        let (id, op) = head.split_once(' ')?;
+        let id: u32 = id.parse().ok()?;
+        let mut arg = || -> Option<&str> {
+            let (a, r) = rest.split_once('\n')?;
+            rest = r;
+            Some(a)
+        };
+        let req = match op {
+            "start" => Request::Start {
+                preset: arg()?.to_string(),
+                speed: arg()?.parse().ok()?,
+            },
+            "open" => Request::Open,
+            "close" => Request::Close,
+            "unplug" => Request::Unplug,
+            "truth" => Request::Truth {
+                lookback_ms: arg()?.parse().ok()?,
+            },
+            "count" => Request::CountAt {
+                at_ms: arg()?.parse().ok()?,
+            },
+            "decode-log" => Request::DecodeLog {
+                text: rest.to_string(),
+            },
+            "open-bundle" => Request::OpenBundle {
+                text: rest.to_string(),
+            },
+            "render-frame" => {
+                let lang = lang_of(arg()?)?;
+                let scale = match arg()? {
+                    "" => None,
+                    s => {
+                        let (c, u) = s.split_once(' ')?;
+                        let c = if c.is_empty() {
+                            None
+                        } else {
+                            Some(c.parse().ok()?)
+                        };
+                        Some((c, u.parse().ok()?))
+                    }
+                };
+                Request::RenderFrame {
+                    lang,
+                    scale,
+                    hex: rest.to_string(),
+                }
+            }
+            "samples" => Request::Samples {
+                records: rest.to_string(),
+            },
+            "build-bundle" => Request::BuildBundle(BundleJob {
+                lang: lang_of(arg()?)?,
+                app_version: arg()?.to_string(),
+                created_ms: arg()?.parse().ok()?,
+                epoch_ms: arg()?.parse().ok()?,
+                id: arg()?.to_string(),
+                password: arg()?.to_string(),
+                log: bytes?,
+            }),
+            "readings-csv" => {
+                let lang = lang_of(arg()?)?;
+                let hv = arg()? == "1";
+                let maker = unopt(arg()?)?;
+                let serial = unopt(arg()?)?;
+                Request::ReadingsCsv {
+                    lang,
+                    hv,
+                    maker,
+                    serial,
+                    records: rest.to_string(),
+                }
+            }
+            "history-csv" | "granularity" | "minute-csv" => {
+                let lang = lang_of(arg()?)?;
+                let scaling: Scaling = serde_json::from_str(arg()?).ok()?;
+                let body = rest.to_string();
+                match op {
+                    "history-csv" => Request::HistoryCsv {
+                        lang,
+                        scaling,
+                        days: body,
+                    },
+                    "granularity" => Request::Granularity {
+                        lang,
+                        scaling,
+                        records: body,
+                    },
+                    _ => Request::MinuteCsv {
+                        lang,
+                        scaling,
+                        records: body,
+                    },
+                }
+            }
+            _ => return None,
+        };
+        Some((id, req))
+    }
+}
+
+/// A reply to request `id`.
+pub fn encode_reply(id: u32, result: &Result<String, String>) -> String {
+    match result {
+        Ok(body) => format!("{id} ok\n{body}"),
+        Err(msg) => format!("{id} err\n{msg}"),
+    }
+}
+
+/// Parse a reply: its request id and result. `None` if `text` is not a reply.
+pub fn decode_reply(text: &str) -> Option<(u32, Result<String, String>)> {
+    let (head, body) = text.split_once('\n')?;
+    let (id, status) = head.split_once(' ')?;
+    let id = id.parse().ok()?;
+    match status {
+        "ok" => Some((id, Ok(body.to_string()))),
+        "err" => Some((id, Err(body.to_string()))),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(req: Request, bytes_expected: bool) {
+        let (text, bytes) = req.encode(42);
+        assert_eq!(bytes.is_some(), bytes_expected);
+        assert_eq!(Request::decode(&text, bytes), Some((42, req)));
+    }
+
+    #[test]
+    fn every_request_round_trips() {
+        let scaling = Scaling {
+            coefficient: Some(1),
+            unit: Some(1),
+            ..Scaling::default()
+        };
+        round(
+            Request::Start {
+                preset: "dual-stack+wrong-password".into(),
+                speed: 25,
+            },
+            false,
+        );
+        round(Request::Open, false);
+        round(Request::Close, false);
+        round(Request::Unplug, false);
+        round(
+            Request::Truth {
+                lookback_ms: 90_000,
+            },
+            false,
+        );
+        round(Request::CountAt { at_ms: 1_800_000 }, false);
+        round(
+            Request::DecodeLog {
+                text: "SKVER\r\nEVER 1.2.10\r\n\nOK\n".into(),
+            },
+            false,
+        );
+        for scale in [None, Some((None, 1)), Some((Some(10), 0x0A))] {
+            round(
+                Request::RenderFrame {
+                    lang: Lang::Ja,
+                    scale,
+                    hex: "1081000102880105FF017201E70400000578".into(),
+                },
+                false,
+            );
+        }
+        round(
+            Request::Samples {
+                records: "{}\n{}".into(),
+            },
+            false,
+        );
+        round(
+            Request::OpenBundle {
+                text: "{\"version\":1}\n".into(),
+            },
+            false,
+        );
+        round(
+            Request::BuildBundle(BundleJob {
+                lang: Lang::En,
+                app_version: "0.1.0".into(),
+                created_ms: 1_795_651_200_000,
+                epoch_ms: -5,
+                id: "0000004F3A210000000000000A18C3D7".into(),
+                password: "K7QX3M9PA2TB".into(),
+                log: vec![1, 0, 10, 0, 0],
+            }),
+            true,
+        );
+        for (maker, serial) in [
+            (None, None),
+            (Some("0x000016".to_string()), Some(String::new())),
+        ] {
+            round(
+                Request::ReadingsCsv {
+                    lang: Lang::Ja,
+                    hv: true,
+                    maker,
+                    serial,
+                    records: "{\"a\":1}\n{\"a\":2}".into(),
+                },
+                false,
+            );
+        }
+        round(
+            Request::HistoryCsv {
+                lang: Lang::Ja,
+                scaling,
+                days: "{}\n{}".into(),
+            },
+            false,
+        );
+        round(
+            Request::Granularity {
+                lang: Lang::En,
+                scaling,
+                records: String::new(),
+            },
+            false,
+        );
+        round(
+            Request::MinuteCsv {
+                lang: Lang::En,
+                scaling,
+                records: "x".into(),
+            },
+            false,
+        );
+    }
+
+    #[test]
+    fn malformed_requests_and_replies_are_refused() {
+        for junk in [
+            "",
+            "x",
+            "1",
+            "1 nope",
+            "a start\ndemo\n1\n",
+            "1 start\ndemo\n",
+            "1 build-bundle\nja\n",
+        ] {
+            assert_eq!(Request::decode(junk, None), None, "{junk:?}");
+        }
+        assert_eq!(decode_reply("ready"), None);
+        assert_eq!(decode_reply("7 maybe\nx"), None);
+        assert_eq!(
+            decode_reply(&encode_reply(7, &Ok("a\nb".into()))),
+            Some((7, Ok("a\nb".into())))
+        );
+        assert_eq!(
+            decode_reply(&encode_reply(8, &Err("bad".into()))),
+            Some((8, Err("bad".into())))
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! The page's two live regions: progress (scan, join, reading) is announced politely, problems
+//! (a lost dongle, a triage cause with its code) assertively. Both always exist, so screen
+//! readers see every change; their texts are derived from the app state.
+
+use broute::Phase;
+use leptos::prelude::*;
+
+use crate::control::Ctl;
+use crate::i18n::*;
+use crate::pages::setup::link_text;
+use crate::pages::triage::cause_announcement;
+use crate::state::LinkStatus;
+
+/// The live regions (visually hidden), mounted once in the shell.
+#[component]
+pub fn Announcer() -> impl IntoView {
+    let i18n = use_i18n();
+    let st = expect_context::<Ctl>().state;
+    let polite = Memo::new(move |_| {
+        let _ = i18n.get_locale();
+        match st.phase.get() {
+            Phase::Idle | Phase::Stopped => match st.link.get() {
+                l @ (LinkStatus::Requesting
+                | LinkStatus::Opening
+                | LinkStatus::Open
+                | LinkStatus::Closed) => link_text(i18n, &l),
+                _ => String::new(),
+            },
+            Phase::ExpectDongle | Phase::ExpectSettings => {
+                t_string!(i18n, dongle_probing).to_string()
+            }
+            Phase::ExpectCredentials | Phase::ExpectCredentialsSet => {
+                t_string!(i18n, cred_heading).to_string()
+            }
+            Phase::ExpectScan => st
+                .scan
+                .get()
+                .map(|s| {
+                    let found = st.pans.with(Vec::len);
+                    t_string!(
+                        i18n,
+                        announce_scan,
+                        k = s.attempt,
+                        n = s.attempts,
+                        found = found
+                    )
+                    .to_string()
+                })
+                .unwrap_or_else(|| t_string!(i18n, scan_heading).to_string()),
+            Phase::ExpectChannel | Phase::ExpectJoin => t_string!(i18n, join_heading).to_string(),
+            Phase::ExpectInstanceList | Phase::ExpectIdentity => {
+                t_string!(i18n, identity_heading).to_string()
+            }
+            Phase::Reading => t_string!(i18n, state_reading).to_string(),
+            Phase::ReAuthenticating => t_string!(i18n, state_reauth).to_string(),
+            Phase::TxLimited => t_string!(i18n, state_txlimit).to_string(),
+            Phase::Reconnecting => t_string!(i18n, state_reconnecting).to_string(),
+        }
+    });
+    let alert = Memo::new(move |_| {
+        let _ = i18n.get_locale();
+        if let Some(c) = st.cause.get() {
+            return cause_announcement(i18n, c);
+        }
+        match st.link.get() {
+            l @ (LinkStatus::Lost | LinkStatus::Cancelled | LinkStatus::Failed(_)) => {
+                link_text(i18n, &l)
+            }
+            _ => String::new(),
+        }
+    });
+    view! {
+        <div class="sr-only" role="status" aria-live="polite" data-testid="announce-polite">{polite}</div>
+        <div class="sr-only" role="alert" aria-live="assertive" data-testid="announce-alert">{alert}</div>
+    }
+}
