@@ -199,11 +199,7 @@ fn warm_start_with_profile_skips_the_scan() {
     let profile = cold.engine.profile().unwrap();
     let cold_ms = cold.now;
 
-    let mut e = Engine::new(Config::default());
-    e.set_credentials(demo_id(), demo_password(), Instant(0));
-    e.set_profile(profile);
-    let mut warm = broute::harness::Pair::new(e, sim::Sim::new(preset("demo")));
-    warm.start();
+    let mut warm = pair_with_profile(preset("demo"), profile);
     first_reading(&mut warm);
     assert!(!warm
         .events
@@ -223,11 +219,7 @@ fn stale_profile_falls_back_to_a_scan() {
     first_reading(&mut cold);
     let mut profile = cold.engine.profile().unwrap();
     profile.channel = if profile.channel == 0x21 { 0x22 } else { 0x21 };
-    let mut e = Engine::new(Config::default());
-    e.set_credentials(demo_id(), demo_password(), Instant(0));
-    e.set_profile(profile);
-    let mut p = broute::harness::Pair::new(e, sim::Sim::new(preset("demo")));
-    p.start();
+    let mut p = pair_with_profile(preset("demo"), profile);
     first_reading(&mut p);
     assert!(p
         .events
@@ -367,11 +359,7 @@ fn j11_warm_start_needs_only_the_channel_and_skips_probing() {
     let mut profile = cold.engine.profile().unwrap();
     // Only the channel matters on J11: the module learns PAN and MAC from 0x2053.
     profile.pan_id = 0x1234;
-    let mut e = Engine::new(Config::default());
-    e.set_credentials(demo_id(), demo_password(), Instant(0));
-    e.set_profile(profile);
-    let mut warm = broute::harness::Pair::new(e, sim::Sim::new(preset("j11")));
-    warm.start();
+    let mut warm = pair_with_profile(preset("j11"), profile);
     let r = first_reading(&mut warm);
     let at = warm.now;
     check_against_truth(&warm, at, &r);
@@ -442,13 +430,9 @@ fn j11_start_refused_on_the_remembered_channel_rescans() {
     let mut cold = pair(preset("j11"));
     first_reading(&mut cold);
     let profile = cold.engine.profile().unwrap();
-    let mut e = Engine::new(Config::default());
-    e.set_credentials(demo_id(), demo_password(), Instant(0));
-    e.set_profile(profile);
     let mut sc = preset("j11");
     sc.faults.set(sim::Fault::WrongId, true);
-    let mut p = broute::harness::Pair::new(e, sim::Sim::new(sc));
-    p.start();
+    let mut p = pair_with_profile(sc, profile);
     assert!(
         p.run_until(10 * MIN, is_stopped).is_some(),
         "{:?}",
@@ -477,11 +461,7 @@ fn j11_stale_profile_falls_back_to_a_scan() {
     first_reading(&mut cold);
     let mut profile = cold.engine.profile().unwrap();
     profile.channel = if profile.channel == 0x04 { 0x05 } else { 0x04 };
-    let mut e = Engine::new(Config::default());
-    e.set_credentials(demo_id(), demo_password(), Instant(0));
-    e.set_profile(profile);
-    let mut p = broute::harness::Pair::new(e, sim::Sim::new(preset("j11")));
-    p.start();
+    let mut p = pair_with_profile(preset("j11"), profile);
     first_reading(&mut p);
     assert!(p
         .events
@@ -495,12 +475,8 @@ fn a_j11_profile_on_an_skstack_dongle_still_commissions() {
     first_reading(&mut cold);
     let mut profile = cold.engine.profile().unwrap();
     profile.channel = 0x05;
-    let mut e = Engine::new(Config::default());
-    e.set_credentials(demo_id(), demo_password(), Instant(0));
-    e.set_profile(profile);
     // The user plugged an SKSTACK dongle in since.
-    let mut p = broute::harness::Pair::new(e, sim::Sim::new(preset("demo")));
-    p.start();
+    let mut p = pair_with_profile(preset("demo"), profile);
     first_reading(&mut p);
     assert_eq!(
         p.engine.dongle().unwrap().dialect,
@@ -511,11 +487,7 @@ fn a_j11_profile_on_an_skstack_dongle_still_commissions() {
 #[test]
 fn refusals_allowed_carry_over_from_an_earlier_engine() {
     // One refusal was met before (a Retry): only one more attempt.
-    let mut e = Engine::new(Config::default());
-    e.set_credentials(demo_id(), demo_password(), Instant(0));
-    e.set_refusals_allowed(1);
-    let mut p = broute::harness::Pair::new(e, sim::Sim::new(preset("wrong-password")));
-    p.start();
+    let mut p = pair_allowing(preset("wrong-password"), 1);
     assert!(p.run_until(10 * MIN, is_stopped).is_some());
     assert_eq!(triages(&p), vec![Cause::AuthRefused]);
     let joins = |p: &broute::harness::Pair<sim::Sim>| {
@@ -527,11 +499,7 @@ fn refusals_allowed_carry_over_from_an_earlier_engine() {
     assert_eq!(joins(&p), 1);
 
     // Two refusals already: the engine does not try at all.
-    let mut e = Engine::new(Config::default());
-    e.set_credentials(demo_id(), demo_password(), Instant(0));
-    e.set_refusals_allowed(0);
-    let mut p = broute::harness::Pair::new(e, sim::Sim::new(preset("wrong-password")));
-    p.start();
+    let mut p = pair_allowing(preset("wrong-password"), 0);
     assert!(p.run_until(10 * MIN, is_stopped).is_some());
     assert_eq!(triages(&p), vec![Cause::AuthRefused]);
     assert_eq!(joins(&p), 0);

@@ -77,3 +77,23 @@ pub fn on_j11(mut sc: Scenario) -> Scenario {
     sc.dialect = sim::Dialect::J11;
     sc
 }
+
+/// A pair whose engine has the demo credentials and `profile`, started.
+pub fn pair_with_profile(sc: Scenario, profile: broute::PairingProfile) -> Pair<Sim> {
+    let mut e = Engine::new(Config::default());
+    e.set_credentials(demo_id(), demo_password(), broute::Instant(0));
+    e.set_profile(profile);
+    let mut p = Pair::new(e, Sim::new(sc));
+    p.start();
+    p
+}
+
+/// A pair whose engine has the demo credentials and may meet `allowed` refusals, started.
+pub fn pair_allowing(sc: Scenario, allowed: u8) -> Pair<Sim> {
+    let mut e = Engine::new(Config::default());
+    e.set_credentials(demo_id(), demo_password(), broute::Instant(0));
+    e.set_refusals_allowed(allowed);
+    let mut p = Pair::new(e, Sim::new(sc));
+    p.start();
+    p
+}
