@@ -8,7 +8,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 
 # Pure crates also build for the browser; the app builds only for it.
 WASM := --target wasm32-unknown-unknown
-PURE := -p echonet -p skstack -p broute -p sim -p export -p redact -p j11 -p vdevice
+PURE := -p echonet -p skstack -p logdecode -p broute -p sim -p export -p redact -p j11 -p vdevice
 
 .PHONY: serve test setup setup-test dist fmt-check clippy test-host test-wasm e2e fuzz bench bench-browser
 

@@ -22,7 +22,7 @@ pub fn TracePage() -> impl IntoView {
     let decoded = RwSignal::new(Vec::<String>::new());
     let decode = move |_| {
         let text = pasted.get_untracked();
-        let out = skstack::logdecode::decode_to_json_lines(text.as_bytes());
+        let out = logdecode::decode_to_json_lines(text.as_bytes());
         decoded.set(out.lines().map(str::to_owned).collect());
     };
     view! {

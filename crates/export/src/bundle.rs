@@ -17,8 +17,8 @@
 use core::fmt;
 
 use broute::{Cause, DongleInfo, Event, Figures, MeterClass, MeterIdentity, Phase};
+use logdecode::LogDecoder;
 use serde::{Deserialize, Serialize};
-use skstack::logdecode::LogDecoder;
 
 use crate::record::Scaling;
 use crate::Lang;
