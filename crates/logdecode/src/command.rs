@@ -83,7 +83,9 @@ fn s(b: &[u8]) -> String {
 
 /// True when `w` is a command word.
 pub(crate) fn is_command(w: &[u8]) -> bool {
-    COMMANDS.contains(&w)
+    matches!(w.first(), Some(b'S' | b'W' | b'R'))
+        && (4..=11).contains(&w.len())
+        && COMMANDS.contains(&w)
 }
 
 /// Does a command line have the shape of the command (argument count, hex where required)?

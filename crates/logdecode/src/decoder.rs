@@ -53,6 +53,11 @@ pub struct LogDecoder {
     /// Pairing ID (last 8 characters) of the last B-route ID the log showed.
     pairing_id: Option<String>,
     scratch: Vec<device::Out>,
+    /// Lines decoded in this `feed`, for one redaction check of them all: their bytes (and
+    /// normalised payloads), `\n`-separated ...
+    check: Vec<u8>,
+    /// ... and per line (records from, to; bytes from, to).
+    marks: Vec<(usize, usize, usize, usize)>,
 }
 
 impl std::fmt::Debug for LogDecoder {
@@ -144,6 +149,8 @@ impl LogDecoder {
             learned: 0,
             pairing_id: None,
             scratch: Vec::new(),
+            check: Vec::new(),
+            marks: Vec::new(),
         }
     }
 
@@ -180,6 +187,20 @@ impl LogDecoder {
                 }
             }
         }
+        self.flush_checks(out);
+    }
+
+    /// Mark the records of the lines (decoded in this call) that match a redaction rule.
+    fn flush_checks(&mut self, out: &mut [Record]) {
+        for &(r0, r1, b0, b1) in &self.marks {
+            if self.check.get(b0..b1).is_some_and(|b| self.fires(b)) {
+                for r in out.get_mut(r0..r1).into_iter().flatten() {
+                    r.sensitive = true;
+                }
+            }
+        }
+        self.check.clear();
+        self.marks.clear();
     }
 
     fn push_carry(&mut self, b: &[u8]) {
@@ -200,6 +221,7 @@ impl LogDecoder {
             self.emit_frame(p, out);
         }
         self.close_block(out);
+        self.flush_checks(out);
     }
 
     /// Decode one J11 frame given as raw bytes (the support bundle's J11 trace) as the next
@@ -208,7 +230,13 @@ impl LogDecoder {
         self.line_no += 1;
         let n = self.line_no;
         self.close_block(out);
+        let start = out.len();
         self.j11(bytes, n, None, None, &Input::default(), out);
+        if self.fires(bytes) {
+            for r in &mut out[start..] {
+                r.sensitive = true;
+            }
+        }
     }
 
     /// The Pairing ID of the last B-route ID the log showed (to compare with `PairID`s).
@@ -233,37 +261,91 @@ impl LogDecoder {
     /// result as record by record: every rule ends at a line end, and JSON holds no raw J11
     /// frame).
     pub fn render_batch(&self, recs: &[Record], out: &mut String) {
-        let mut buf = Vec::with_capacity(recs.len() * 160);
+        // Records whose input matched no redaction rule are written as they are; the others
+        // go through the rules (with the learned credentials) in runs.
+        let mut buf = Vec::with_capacity(recs.len() * 256);
+        let mut run: Vec<u8> = Vec::new();
         for r in recs {
-            if serde_json::to_writer(&mut buf, r).is_ok() {
-                buf.push(b'\n');
+            if r.sensitive || r.epoch < self.learned {
+                if serde_json::to_writer(&mut run, r).is_ok() {
+                    run.push(b'\n');
+                }
+            } else {
+                if !run.is_empty() {
+                    buf.extend_from_slice(&self.redactor.redact_bytes(&run));
+                    run.clear();
+                }
+                if serde_json::to_writer(&mut buf, r).is_ok() {
+                    buf.push(b'\n');
+                }
             }
         }
-        let red = self.redactor.redact_bytes(&buf);
-        out.push_str(&String::from_utf8_lossy(&red));
+        if !run.is_empty() {
+            buf.extend_from_slice(&self.redactor.redact_bytes(&run));
+        }
+        match String::from_utf8(buf) {
+            Ok(s) => out.push_str(&s),
+            Err(e) => out.push_str(&String::from_utf8_lossy(e.as_bytes())),
+        }
     }
 
     fn line(&mut self, raw: &[u8], out: &mut Vec<Record>) {
         self.line_no += 1;
-        let n = self.line_no;
         if raw.iter().all(|b| b.is_ascii_whitespace()) {
             return;
         }
+        let start = out.len();
+        let b0 = self.check.len();
+        self.check.extend_from_slice(raw);
+        self.check.push(b'\n');
+        self.line_inner(raw, out);
+        self.marks.push((start, out.len(), b0, self.check.len()));
+        for r in &mut out[start..] {
+            r.epoch = self.learned;
+        }
+    }
+
+    /// Would the redaction rules change these bytes?
+    fn fires(&self, b: &[u8]) -> bool {
+        self.redactor.redact_bytes(b) != b
+    }
+
+    /// Decode a line; a normalised payload that differs from the line (escapes undone, spaces
+    /// changed) joins the redaction check.
+    fn line_inner(&mut self, raw: &[u8], out: &mut Vec<Record>) {
+        let n = self.line_no;
         let norm = normalise(raw);
-        let p: &[u8] = &norm.payload;
-        if memchr::memchr2(b'\r', b'\n', p).is_some() {
-            let mut any = false;
-            for part in p.split(|&b| b == b'\r' || b == b'\n') {
-                if !part.trim_ascii().is_empty() {
-                    any = true;
-                    self.payload(part, n, norm.dir, &norm.input, raw, out);
-                }
+        if matches!(norm.payload, Cow::Owned(_)) {
+            self.check.extend_from_slice(&norm.payload);
+            self.check.push(b'\n');
+        }
+        if !norm.input.stripped.contains(&Part::Quotes) {
+            self.payload(&norm.payload, n, norm.dir, &norm.input, raw, out);
+            return;
+        }
+        // A quoted payload may hold escaped line ends, and its own prefixes (a line quoted
+        // whole by another program): each part is normalised once more.
+        let mut any = false;
+        for part in norm.payload.split(|&b| b == b'\r' || b == b'\n') {
+            if part.trim_ascii().is_empty() {
+                continue;
             }
-            if !any {
-                self.payload(b"", n, norm.dir, &norm.input, raw, out);
+            any = true;
+            let inner = normalise(part);
+            let mut input = norm.input.clone();
+            for p in &inner.input.stripped {
+                input.note(*p);
             }
-        } else {
-            self.payload(p, n, norm.dir, &norm.input, raw, out);
+            input.timestamp = input.timestamp.or(inner.input.timestamp);
+            input.t_ms = input.t_ms.or(inner.input.t_ms);
+            input.level = input.level.or(inner.input.level);
+            input.logger = input.logger.or(inner.input.logger);
+            input.marker = inner.input.marker.or(input.marker);
+            let dir = inner.dir.or(norm.dir);
+            self.payload(&inner.payload, n, dir, &input, raw, out);
+        }
+        if !any {
+            self.payload(b"", n, norm.dir, &norm.input, raw, out);
         }
     }
 
@@ -278,9 +360,12 @@ impl LogDecoder {
     ) {
         let p = p.trim_ascii();
         if let Some(mut pend) = self.pending.take() {
-            let cont = hexdump::continuation(p, pend.bytes.len()).filter(|h| {
-                pend.lines < MAX_LINES && pend.bytes.len() + h.bytes.len() <= MAX_BYTES
-            });
+            // (A row like `00:06:05` reads as a time: the raw line is tried too.)
+            let cont = hexdump::continuation(p, pend.bytes.len())
+                .or_else(|| hexdump::continuation(raw.trim_ascii(), pend.bytes.len()))
+                .filter(|h| {
+                    pend.lines < MAX_LINES && pend.bytes.len() + h.bytes.len() <= MAX_BYTES
+                });
             if let Some(h) = cont {
                 pend.bytes.extend_from_slice(&h.bytes);
                 pend.end = n;
@@ -432,7 +517,7 @@ impl LogDecoder {
             self.close_block(out);
             return true;
         }
-        if device::DEVICE_WORDS.contains(&w) || addr_at(p) {
+        if device::is_device_word(w) || addr_at(p) {
             if strict_device || self.candidate_ok(p) {
                 self.device_line(p, n, dir, input, raw, out);
                 return true;
@@ -484,7 +569,7 @@ impl LogDecoder {
         if matches!(rest.trim_ascii_end(), b"EPANDESC" | b"EEDSCAN") {
             return true;
         }
-        if device::DEVICE_WORDS.contains(&w) || addr_at(rest) {
+        if device::is_device_word(w) || addr_at(rest) {
             let line = unmask(rest);
             let line = line.as_deref().unwrap_or(rest);
             let mut v: Vec<skstack::Frame> = Vec::new();
@@ -512,6 +597,8 @@ impl LogDecoder {
             dir,
             input: (!input.is_empty()).then(|| Box::new(input.clone())),
             body,
+            sensitive: false,
+            epoch: 0,
         }
     }
 
@@ -621,6 +708,7 @@ impl LogDecoder {
             let push = |name: &str, body: Body, out: &mut Vec<Record>| {
                 let mut r = Self::rec(line, name, d, &inp, body);
                 r.end_line = end;
+                r.sensitive = o.block.is_some();
                 out.push(r);
             };
             match it {
@@ -687,7 +775,14 @@ impl LogDecoder {
 
     fn emit_frame(&mut self, p: Pending, out: &mut Vec<Record>) {
         let end = (p.end != p.line).then_some(p.end);
+        let start = out.len();
         self.frame(p.kind, &p.bytes, p.line, end, p.dir, &p.input, out);
+        if end.is_some() {
+            // A secret may be split over the lines.
+            for r in &mut out[start..] {
+                r.sensitive = true;
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -766,7 +861,7 @@ impl LogDecoder {
 
 fn is_keyword_line(p: &[u8]) -> bool {
     let w = first_word(p);
-    command::is_command(w) || device::DEVICE_WORDS.contains(&w) || addr_at(p)
+    command::is_command(w) || device::is_device_word(w) || addr_at(p)
 }
 
 /// Most keyword candidates tried per line (each check reads the rest of the line: the bound
@@ -791,7 +886,7 @@ fn find_keyword(p: &[u8], from: usize) -> Option<usize> {
                 .position(|c| !c.is_ascii_alphanumeric())
                 .unwrap_or(rest.len())];
             if command::is_command(w)
-                || device::DEVICE_WORDS.contains(&w)
+                || device::is_device_word(w)
                 || addr_at(rest)
                 || hexdump::starts_at(rest)
             {

@@ -38,6 +38,11 @@ const BLOCK_KEYS: &[&[u8]] = &[
     b"PairID:",
 ];
 
+/// Is `w` a reply or event word?
+pub(crate) fn is_device_word(w: &[u8]) -> bool {
+    matches!(w.first(), Some(b'O' | b'F' | b'E')) && w.len() <= 8 && DEVICE_WORDS.contains(&w)
+}
+
 /// Is this a `Key:Value` line of an `EPANDESC` block?
 pub(crate) fn is_block_key(p: &[u8]) -> bool {
     let t = p.trim_ascii_start();

@@ -235,7 +235,7 @@ impl Body {
 }
 
 /// One decoded item (or one unrecognised line).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Record {
     /// 1-based number of the (first) input line.
     pub line: usize,
@@ -250,7 +250,27 @@ pub struct Record {
     pub input: Option<Box<Input>>,
     /// The kind and its fields.
     pub body: Body,
+    /// Whether the redaction rules must see this record when it is rendered: its input
+    /// lines matched a rule, it spans several lines, or it was read back from JSON. (Not
+    /// serialised; not part of equality.)
+    pub(crate) sensitive: bool,
+    /// Credentials the decoder had learned when the record was made (a value learned later
+    /// may be in it: then it is redacted too).
+    pub(crate) epoch: usize,
 }
+
+impl PartialEq for Record {
+    fn eq(&self, o: &Record) -> bool {
+        self.line == o.line
+            && self.end_line == o.end_line
+            && self.name == o.name
+            && self.dir == o.dir
+            && self.input == o.input
+            && self.body == o.body
+    }
+}
+
+impl Eq for Record {}
 
 impl Record {
     /// The record kind.
@@ -376,6 +396,8 @@ impl<'de> Deserialize<'de> for Record {
             dir: r.dir,
             input: r.input,
             body,
+            sensitive: true,
+            epoch: 0,
         })
     }
 }
