@@ -244,6 +244,12 @@ impl LogDecoder {
         self.pairing_id.as_deref()
     }
 
+    /// Redact text with the rules and the credentials this decoder has learned (for showing
+    /// the lines of the log beside their records).
+    pub fn redact_text(&self, s: &str) -> String {
+        self.redactor.redact(s)
+    }
+
     /// Serialise a record as one JSON line (without `\n`), redacted.
     pub fn render(&self, r: &Record) -> String {
         let mut s = String::new();
