@@ -7,26 +7,11 @@ use std::process::ExitCode;
 
 use logdecode::LogDecoder;
 
-pub fn run(args: &[String]) -> ExitCode {
-    let mut path: Option<&str> = None;
-    for a in args {
-        match a.as_str() {
-            "-h" | "--help" => {
-                println!("usage: broute decode [FILE]   (stdin when FILE is absent or '-')");
-                return ExitCode::SUCCESS;
-            }
-            "-" => path = None,
-            p if p.starts_with('-') => {
-                eprintln!("broute decode: unknown option '{p}'");
-                return ExitCode::from(2);
-            }
-            p if path.is_none() => path = Some(p),
-            _ => {
-                eprintln!("broute decode: only one FILE may be given");
-                return ExitCode::from(2);
-            }
-        }
-    }
+use crate::args::DecodeArgs;
+
+/// Entry point of `broute decode`.
+pub fn run(args: DecodeArgs) -> ExitCode {
+    let path = args.file.as_deref().filter(|p| *p != "-");
     let mut reader: Box<dyn Read> = match path {
         Some(p) => match std::fs::File::open(p) {
             Ok(f) => Box::new(f),
