@@ -200,7 +200,6 @@ pub struct ShowArgs {
 /// tests of each module do: `Ok(None)` when help was asked.
 #[cfg(test)]
 pub fn parse_sub<T: Args>(name: &'static str, args: &[String]) -> Result<Option<T>, String> {
-    use clap::FromArgMatches;
     let cmd = T::augment_args(clap::Command::new(name).no_binary_name(true));
     match cmd.try_get_matches_from(args) {
         Ok(m) => T::from_arg_matches(&m).map(Some).map_err(|e| e.to_string()),
