@@ -15,6 +15,12 @@ fn main() {
     while log.len() < 10 << 20 {
         log.extend_from_slice(&one);
     }
+    if std::env::var("FULL_ONLY").is_ok() {
+        for _ in 0..4 {
+            std::hint::black_box(logdecode::decode_to_json_lines(&log));
+        }
+        return;
+    }
     if std::env::var("DECODE_ONLY").is_ok() {
         for _ in 0..5 {
             std::hint::black_box(logdecode::decode_log(&log));

@@ -190,12 +190,44 @@ impl LogDecoder {
         self.flush_checks(out);
     }
 
-    /// Mark the records of the lines (decoded in this call) that match a redaction rule.
+    /// Mark the records of the lines (decoded in this call) that match a redaction rule: one
+    /// pass of the rules over all those lines; the lines whose text changed are the ones. (No
+    /// rule spans a line end, so the lines of the result are the lines of the input; should
+    /// they not be, every line is checked on its own.)
     fn flush_checks(&mut self, out: &mut [Record]) {
-        for &(r0, r1, b0, b1) in &self.marks {
-            if self.check.get(b0..b1).is_some_and(|b| self.fires(b)) {
-                for r in out.get_mut(r0..r1).into_iter().flatten() {
-                    r.sensitive = true;
+        if self.marks.is_empty() {
+            self.check.clear();
+            return;
+        }
+        let red = self.redactor.redact_bytes(&self.check);
+        if red != self.check {
+            let a: Vec<&[u8]> = self.check.split(|&b| b == b'\n').collect();
+            let b: Vec<&[u8]> = red.split(|&b| b == b'\n').collect();
+            let aligned = a.len() == b.len();
+            let mut changed = Vec::new();
+            if aligned {
+                let mut off = 0;
+                for (x, y) in a.iter().zip(&b) {
+                    if x != y {
+                        changed.push(off);
+                    }
+                    off += x.len() + 1;
+                }
+            }
+            let mut k = 0;
+            for &(r0, r1, b0, b1) in &self.marks {
+                let hit = if aligned {
+                    while k < changed.len() && changed[k] < b0 {
+                        k += 1;
+                    }
+                    k < changed.len() && changed[k] < b1
+                } else {
+                    self.check.get(b0..b1).is_some_and(|b| self.fires(b))
+                };
+                if hit {
+                    for r in out.get_mut(r0..r1).into_iter().flatten() {
+                        r.sensitive = true;
+                    }
                 }
             }
         }
