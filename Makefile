@@ -8,7 +8,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 
 # Pure crates also build for the browser; the app builds only for it.
 WASM := --target wasm32-unknown-unknown
-PURE := -p echonet -p skstack -p broute -p sim -p export -p redact -p j11 -p vdevice
+PURE := -p echonet -p skstack -p logdecode -p broute -p sim -p export -p redact -p j11 -p vdevice
 # The end-to-end rig's bundle: the shipped one plus the window hooks of `--features e2e-hooks`.
 E2E_DIST := target/dist-e2e
 

@@ -1,32 +1,17 @@
 //! `broute decode [FILE]`: read a serial log (file or stdin) and print one JSON object per
 //! recognised command, reply, event and ECHONET frame. The decoding itself lives in
-//! `skstack::logdecode` so the web app can run the same code in Wasm.
+//! `logdecode` so the web app can run the same code in Wasm.
 
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
-use skstack::logdecode::LogDecoder;
+use logdecode::LogDecoder;
 
-pub fn run(args: &[String]) -> ExitCode {
-    let mut path: Option<&str> = None;
-    for a in args {
-        match a.as_str() {
-            "-h" | "--help" => {
-                println!("usage: broute decode [FILE]   (stdin when FILE is absent or '-')");
-                return ExitCode::SUCCESS;
-            }
-            "-" => path = None,
-            p if p.starts_with('-') => {
-                eprintln!("broute decode: unknown option '{p}'");
-                return ExitCode::from(2);
-            }
-            p if path.is_none() => path = Some(p),
-            _ => {
-                eprintln!("broute decode: only one FILE may be given");
-                return ExitCode::from(2);
-            }
-        }
-    }
+use crate::args::DecodeArgs;
+
+/// Entry point of `broute decode`.
+pub fn run(args: DecodeArgs) -> ExitCode {
+    let path = args.file.as_deref().filter(|p| *p != "-");
     let mut reader: Box<dyn Read> = match path {
         Some(p) => match std::fs::File::open(p) {
             Ok(f) => Box::new(f),
@@ -83,8 +68,10 @@ mod tests {
         let mut out = Vec::new();
         decode_stream(&mut &log[..], &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert_eq!(text, skstack::logdecode::decode_to_json_lines(log));
-        assert_eq!(text.lines().count(), 4);
-        assert!(text.contains("\"value\":1192"));
+        assert_eq!(text, logdecode::decode_to_json_lines(log));
+        // SKVER, EVER, OK, the junk line (passed through), the ECHONET frame.
+        assert_eq!(text.lines().count(), 5);
+        assert!(text.contains("\"value\":\"1192\""));
+        assert!(text.contains("\"kind\":\"unrecognised\""));
     }
 }

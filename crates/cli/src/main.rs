@@ -1,47 +1,33 @@
-//! `broute`: command-line companion of the B-route Commissioner (log decoder, simulator, runner).
+//! `broute`: command-line companion of the B-route Commissioner (log decoder, simulator,
+//! runner, support bundles).
 #![deny(unsafe_code)]
 
+mod args;
+mod bundle_show;
 mod decode;
 mod run;
+mod run_render;
 mod sim_pty;
 mod sim_run;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage:
-  broute --version            print the version
-  broute decode [FILE]        decode a serial log (stdin when FILE is absent or '-')
-                              into one JSON object per line (see docs/decode.md)
-  broute sim --pty [OPTIONS]  serve a simulated dongle + meter on a pseudo-terminal
-                              (see broute sim --help and docs/sim.md)
-  broute run --port DEVICE    commission the meter through a dongle (or a sim pty) and
-                              print readings (see broute run --help)
-  broute sim-run [OPTIONS]    run the engine against the in-process simulator on a
-                              virtual clock; print timings and airtime as JSON
-  broute help                 this text";
+use clap::{CommandFactory, Parser};
+
+use args::{BundleCommand, Cli, Command};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("--version") | Some("-V") => {
-            println!("broute {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        Some("decode") => decode::run(&args[1..]),
-        Some("sim") => sim_pty::run(&args[1..]),
-        Some("run") => run::run(&args[1..]),
-        Some("sim-run") => sim_run::run(&args[1..]),
-        Some("help") | Some("--help") | Some("-h") => {
-            println!("broute {}\n{USAGE}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
+    let cli = Cli::parse();
+    match cli.command {
         None => {
-            println!("broute {}\n{USAGE}", env!("CARGO_PKG_VERSION"));
+            let _ = Cli::command().print_help();
+            println!();
             ExitCode::SUCCESS
         }
-        Some(other) => {
-            eprintln!("broute: unknown command '{other}'\n{USAGE}");
-            ExitCode::from(2)
-        }
+        Some(Command::Decode(a)) => decode::run(a),
+        Some(Command::Sim(a)) => sim_pty::run(a),
+        Some(Command::Run(a)) => run::run(a),
+        Some(Command::SimRun(a)) => sim_run::run(a),
+        Some(Command::Bundle(BundleCommand::Show(a))) => bundle_show::run(a),
     }
 }

@@ -15,29 +15,7 @@ use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg};
 use nix::unistd::ttyname;
 use sim::{CivilDateTime, Dialect, Fault, Scenario, Sim, PRESETS};
 
-/// `broute sim --help`.
-pub const HELP: &str = "usage: broute sim --pty [OPTIONS]
-
-Serve a simulated Wi-SUN dongle + smart meter on a pseudo-terminal in real time.
-Prints the slave device path (e.g. /dev/pts/5) on stdout; open it with any serial
-program at any baud rate (115200 8N1 like the real dongle). Runs until Ctrl-C.
-
-options:
-  --pty                  create a pseudo-terminal (the only transport for now)
-  --preset NAME          start from a named scenario (default: demo); see --list
-  --dialect NAME         single-hop | dual-stack | dss | j11 (overrides the preset's)
-  --fault NAME           switch a fault on (repeatable); see --list
-  --seed N               seed for latencies, load profile and PANA bytes
-  --hex | --binary       ERXUDP data as hex ASCII (WOPT 01) or raw bytes (factory)
-  --no-echo              start with echo-back off (SFE 0)
-  --start 'YYYY-MM-DD HH:MM'   civil JST time of the meter clock at start
-  --min-scan-duration D  smallest SKSCAN duration that finds the meter (default 5)
-  --lifetime SECONDS     PANA session lifetime (default 86400)
-  --accept-any           accept any 32-char ID and any password
-  --zero-sums            J11: accept request frames whose checksum fields are 0000
-  --quiet                do not print the credentials banner on stderr
-  --list                 list presets and faults
-  -h, --help             this text";
+use crate::args::SimArgs;
 
 fn list() {
     println!("presets:");
@@ -71,104 +49,79 @@ fn parse_start(s: &str) -> Option<CivilDateTime> {
     ))
 }
 
-/// A scenario tweak applied after the preset is chosen.
-type Edit = Box<dyn Fn(&mut Scenario)>;
-
-/// Parse options into a scenario; `Err` carries the message for stderr.
-pub fn scenario_from_args(args: &[String]) -> Result<(Scenario, bool), String> {
-    let mut it = args.iter();
-    let mut sc = Scenario::default();
-    let mut pty = false;
-    let mut quiet = false;
-    let mut edits: Vec<Edit> = Vec::new();
-    while let Some(a) = it.next() {
-        let mut val = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
-        match a.as_str() {
-            "--pty" => pty = true,
-            "--quiet" => quiet = true,
-            "--preset" => {
-                let v = val("--preset")?;
-                sc = Scenario::preset(&v).ok_or(format!("unknown preset '{v}' (see --list)"))?;
-            }
-            "--dialect" => {
-                let v = val("--dialect")?;
-                let d = Dialect::from_name(&v).ok_or(format!("unknown dialect '{v}'"))?;
-                edits.push(Box::new(move |s: &mut Scenario| {
-                    let fresh = Scenario::new(d);
-                    s.dialect = d;
-                    s.erxudp_hex = fresh.erxudp_hex;
-                    s.uart_mode = fresh.uart_mode;
-                    s.dongle_mac = fresh.dongle_mac;
-                }));
-            }
-            "--fault" => {
-                let v = val("--fault")?;
-                let f = Fault::from_name(&v).ok_or(format!("unknown fault '{v}' (see --list)"))?;
-                edits.push(Box::new(move |s: &mut Scenario| s.faults.set(f, true)));
-            }
-            "--seed" => {
-                let n: u64 = val("--seed")?
-                    .parse()
-                    .map_err(|_| "--seed needs a number".to_string())?;
-                edits.push(Box::new(move |s: &mut Scenario| s.seed = n));
-            }
-            "--hex" => edits.push(Box::new(|s: &mut Scenario| s.erxudp_hex = true)),
-            "--binary" => edits.push(Box::new(|s: &mut Scenario| s.erxudp_hex = false)),
-            "--no-echo" => edits.push(Box::new(|s: &mut Scenario| s.echo = false)),
-            "--accept-any" => {
-                edits.push(Box::new(|s: &mut Scenario| s.accept_any_credentials = true))
-            }
-            "--zero-sums" => {
-                edits.push(Box::new(|s: &mut Scenario| s.j11_zero_sum_lenience = true))
-            }
-            "--start" => {
-                let v = val("--start")?;
-                let t = parse_start(&v)
-                    .ok_or(format!("bad --start '{v}' (want 'YYYY-MM-DD HH:MM')"))?;
-                edits.push(Box::new(move |s: &mut Scenario| s.start = t));
-            }
-            "--min-scan-duration" => {
-                let n: u8 = val("--min-scan-duration")?
-                    .parse()
-                    .map_err(|_| "want 0..14".to_string())?;
-                edits.push(Box::new(move |s: &mut Scenario| s.min_scan_duration = n));
-            }
-            "--lifetime" => {
-                let n: u32 = val("--lifetime")?
-                    .parse()
-                    .map_err(|_| "want seconds".to_string())?;
-                edits.push(Box::new(move |s: &mut Scenario| s.pana_lifetime_s = n));
-            }
-            other => return Err(format!("unknown option '{other}'")),
-        }
-    }
-    if !pty {
+/// The scenario the arguments describe: the preset, then the dialect, then the other
+/// settings; `Err` carries the message for stderr.
+pub fn scenario(a: &SimArgs) -> Result<Scenario, String> {
+    if !a.pty {
         return Err("only --pty is supported: broute sim --pty [OPTIONS]".into());
     }
-    for e in edits {
-        e(&mut sc);
+    let mut sc = match &a.preset {
+        Some(v) => Scenario::preset(v).ok_or(format!("unknown preset '{v}' (see --list)"))?,
+        None => Scenario::default(),
+    };
+    if let Some(v) = &a.dialect {
+        let d = Dialect::from_name(v).ok_or(format!("unknown dialect '{v}'"))?;
+        let fresh = Scenario::new(d);
+        sc.dialect = d;
+        sc.erxudp_hex = fresh.erxudp_hex;
+        sc.uart_mode = fresh.uart_mode;
+        sc.dongle_mac = fresh.dongle_mac;
     }
-    Ok((sc, quiet))
+    for v in &a.fault {
+        let f = Fault::from_name(v).ok_or(format!("unknown fault '{v}' (see --list)"))?;
+        sc.faults.set(f, true);
+    }
+    if let Some(n) = a.seed {
+        sc.seed = n;
+    }
+    if a.hex {
+        sc.erxudp_hex = true;
+    }
+    if a.binary {
+        sc.erxudp_hex = false;
+    }
+    if a.no_echo {
+        sc.echo = false;
+    }
+    if a.accept_any {
+        sc.accept_any_credentials = true;
+    }
+    if a.zero_sums {
+        sc.j11_zero_sum_lenience = true;
+    }
+    if let Some(v) = &a.start {
+        sc.start = parse_start(v).ok_or(format!("bad --start '{v}' (want 'YYYY-MM-DD HH:MM')"))?;
+    }
+    if let Some(n) = a.min_scan_duration {
+        sc.min_scan_duration = n;
+    }
+    if let Some(n) = a.lifetime {
+        sc.pana_lifetime_s = n;
+    }
+    Ok(sc)
+}
+
+/// Parse options into a scenario; `Err` carries the message for stderr.
+#[cfg(test)]
+pub fn scenario_from_args(args: &[String]) -> Result<(Scenario, bool), String> {
+    let a = crate::args::parse_sub::<SimArgs>("broute sim", args)?.ok_or("help asked")?;
+    Ok((scenario(&a)?, a.quiet))
 }
 
 /// Entry point of `broute sim`.
-pub fn run(args: &[String]) -> ExitCode {
-    if args.iter().any(|a| a == "-h" || a == "--help") {
-        println!("{HELP}");
-        return ExitCode::SUCCESS;
-    }
-    if args.iter().any(|a| a == "--list") {
+pub fn run(a: SimArgs) -> ExitCode {
+    if a.list {
         list();
         return ExitCode::SUCCESS;
     }
-    let (sc, quiet) = match scenario_from_args(args) {
+    let sc = match scenario(&a) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("broute sim: {e}\n\n{HELP}");
+            eprintln!("broute sim: {e}");
             return ExitCode::from(2);
         }
     };
-    match serve(sc, quiet) {
+    match serve(sc, a.quiet) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("broute sim: {e}");

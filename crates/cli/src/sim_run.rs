@@ -13,23 +13,7 @@ use broute::{Reading, RouteBPassword};
 use serde_json::{json, Value};
 use sim::{Fault, Scenario, Sim};
 
-/// `broute sim-run --help`.
-pub const HELP: &str = "usage: broute sim-run [OPTIONS]
-
-Run the commissioning engine against the in-process simulator on a virtual clock and print
-one JSON document: outcome, phase sequence, simulated time to the first reading cold and warm
-(with the pairing profile), and what an hour of polling costs on the air.
-
-options:
-  --preset NAME            simulator scenario (default: demo; see broute sim --list)
-  --fault NAME             switch a simulator fault on (repeatable)
-  --seed N                 simulator seed (default: the preset's)
-  --hours H                virtual hours of polling after the first reading (default 1)
-  --interval SECONDS       polling interval (default 10)
-  --strategy S             ours | naive | both (default both)
-                           ours  = pairing profile + one batched Get per poll
-                           naive = scan every time + one EPC per Get
-  -h, --help               this text";
+use crate::args::{SimRunArgs, StrategyArg};
 
 /// Virtual time allowed to reach the first reading.
 pub const FIRST_READING_LIMIT_MS: u64 = 3_600_000;
@@ -117,77 +101,54 @@ impl Options {
     }
 }
 
-/// Parse `broute sim-run` options (without the subcommand). `Ok(None)` = help was asked.
-pub fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
-    let mut o = Options::default();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut val = |name: &str| {
-            it.next()
-                .map(String::as_str)
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match a.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--preset" => {
-                let v = val("--preset")?;
-                if Scenario::preset(v).is_none() {
-                    return Err(format!("unknown preset '{v}' (see broute sim --list)"));
-                }
-                o.preset = v.to_string();
-            }
-            "--fault" => {
-                let v = val("--fault")?;
-                let f = Fault::from_name(v)
-                    .ok_or_else(|| format!("unknown fault '{v}' (see broute sim --list)"))?;
-                if !o.faults.contains(&f) {
-                    o.faults.push(f);
-                }
-            }
-            "--seed" => {
-                let v = val("--seed")?;
-                o.seed = Some(v.parse().map_err(|_| format!("bad --seed '{v}'"))?);
-            }
-            "--hours" => {
-                let v = val("--hours")?;
-                let h: f64 = v.parse().map_err(|_| format!("bad --hours '{v}'"))?;
-                if !(h.is_finite() && h > 0.0 && h <= 1000.0) {
-                    return Err(format!("--hours must be in (0, 1000], got '{v}'"));
-                }
-                o.hours = h;
-            }
-            "--interval" => {
-                let v = val("--interval")?;
-                let s: u64 = v.parse().map_err(|_| format!("bad --interval '{v}'"))?;
-                if !(1..=86_400).contains(&s) {
-                    return Err(format!("--interval must be 1..86400 seconds, got {s}"));
-                }
-                o.interval_s = s;
-            }
-            "--strategy" => {
-                o.strategies = match val("--strategy")? {
-                    "ours" => vec![Strategy::Ours],
-                    "naive" => vec![Strategy::Naive],
-                    "both" => vec![Strategy::Ours, Strategy::Naive],
-                    v => return Err(format!("unknown strategy '{v}' (ours, naive, both)")),
-                }
-            }
-            other => return Err(format!("unknown option '{other}'")),
+impl TryFrom<SimRunArgs> for Options {
+    type Error = String;
+
+    fn try_from(a: SimRunArgs) -> Result<Options, String> {
+        if Scenario::preset(&a.preset).is_none() {
+            return Err(format!(
+                "unknown preset '{}' (see broute sim --list)",
+                a.preset
+            ));
         }
+        let mut faults = Vec::new();
+        for v in &a.fault {
+            let f = Fault::from_name(v)
+                .ok_or_else(|| format!("unknown fault '{v}' (see broute sim --list)"))?;
+            if !faults.contains(&f) {
+                faults.push(f);
+            }
+        }
+        Ok(Options {
+            preset: a.preset,
+            faults,
+            seed: a.seed,
+            hours: a.hours,
+            interval_s: a.interval,
+            strategies: match a.strategy {
+                StrategyArg::Ours => vec![Strategy::Ours],
+                StrategyArg::Naive => vec![Strategy::Naive],
+                StrategyArg::Both => vec![Strategy::Ours, Strategy::Naive],
+            },
+        })
     }
-    Ok(Some(o))
+}
+
+/// Parse `broute sim-run` options (without the subcommand). `Ok(None)` = help was asked.
+#[cfg(test)]
+pub fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
+    match crate::args::parse_sub::<SimRunArgs>("broute sim-run", args)? {
+        Some(a) => Options::try_from(a).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Entry point of `broute sim-run`.
-pub fn run(args: &[String]) -> ExitCode {
-    let opts = match parse_args(args) {
-        Ok(Some(o)) => o,
-        Ok(None) => {
-            println!("{HELP}");
-            return ExitCode::SUCCESS;
-        }
+pub fn run(args: SimRunArgs) -> ExitCode {
+    let opts = match Options::try_from(args) {
+        Ok(o) => o,
         Err(e) => {
-            eprintln!("broute sim-run: {e}\n\n{HELP}");
+            eprintln!("broute sim-run: {e}");
             return ExitCode::from(2);
         }
     };

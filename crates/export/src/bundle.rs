@@ -17,8 +17,8 @@
 use core::fmt;
 
 use broute::{Cause, DongleInfo, Event, Figures, MeterClass, MeterIdentity, Phase};
+use logdecode::LogDecoder;
 use serde::{Deserialize, Serialize};
-use skstack::logdecode::LogDecoder;
 
 use crate::record::Scaling;
 use crate::Lang;
@@ -32,6 +32,7 @@ pub const MAX_LINE: usize = 64 * 1024;
 /// Default most trace lines kept ([`BundleBuilder::trace_limit`]).
 pub const DEFAULT_TRACE_LIMIT: usize = 20_000;
 
+pub use crate::bundle_scan::{PanEntry, ScanEntry};
 pub use crate::redacted::{Redacted, Redactor};
 
 fn hex_upper(b: &[u8]) -> Vec<u8> {
@@ -203,6 +204,9 @@ pub struct Bundle {
     /// The trace.
     #[serde(default)]
     pub trace: Vec<TraceLine>,
+    /// The scans, as the engine saw them (added in app 0.1; absent in older bundles).
+    #[serde(default)]
+    pub scans: Vec<ScanEntry>,
 }
 
 pub use crate::bundle_error::{BundleError, InvalidBundle, InvalidKind};
@@ -375,6 +379,7 @@ impl BundleBuilder {
                 notes: Vec::new(),
                 figures: None,
                 trace: Vec::new(),
+                scans: Vec::new(),
             },
             decoder: LogDecoder::new(),
             raw: [(raw.clone(), 0), (raw, 0)],
@@ -518,7 +523,7 @@ impl BundleBuilder {
                     decoded,
                 });
             }
-            _ => {}
+            other => crate::bundle_scan::scan_event(&mut self.bundle.scans, ms, other),
         }
     }
 

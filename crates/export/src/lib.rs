@@ -12,6 +12,9 @@
 //!   1-minute deltas, and the 1-minute table.
 //! * [`bundle`]: the support bundle — redaction by construction ([`redacted`]: [`Redactor`],
 //!   [`Redacted`], over the `redact` crate), bounded JSON in and out, and a replay timeline.
+//! * [`story`]: the story of a session for support staff — phases with times, the triage
+//!   result, dongle facts, signal, scans, the trace by kind, a plain-language summary — from a
+//!   support bundle or a pasted log; [`texts`]: its Japanese and English texts.
 //!
 //! CSV conventions (every CSV here): UTF-8 with BOM and CRLF line ends (Excel on Japanese
 //! Windows opens it without mojibake, any CSV tool reads it), a header row in the UI language
@@ -33,12 +36,15 @@
 
 pub mod bundle;
 pub mod bundle_error;
+pub mod bundle_scan;
 pub mod csvfmt;
 pub mod granularity;
 pub mod history;
 pub mod readings;
 pub mod record;
 pub mod redacted;
+pub mod story;
+pub mod texts;
 pub mod time;
 
 pub use bundle::{

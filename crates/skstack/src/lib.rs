@@ -10,7 +10,6 @@
 //! * [`command`] — typed commands, validated before encoding, each with its timeout and reply
 //!   shape; [`credentials`] — the secret ID/password types;
 //! * [`detect`] — dialect detection by probing; [`driver`] — the sans-IO [`Driver`];
-//! * [`logdecode`] — the serial-log decoder behind `broute decode` and the app's "paste a log";
 //! * [`lines`] — the older minimal [`LineSplitter`] the web app uses for its raw log view.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -25,7 +24,6 @@ pub mod frame;
 pub mod framer;
 pub mod j11;
 pub mod lines;
-pub mod logdecode;
 pub mod time;
 mod util;
 

@@ -13,7 +13,7 @@ use crate::wire::{BundleJob, Request};
 pub fn run(req: Request) -> Option<Result<String, String>> {
     Some(match req {
         Request::DecodeLog { text } => {
-            Ok(skstack::logdecode::decode_to_json_lines(text.as_bytes()))
+            Ok(logdecode::decode_to_json_lines(text.as_bytes()))
         }
         Request::OpenBundle { text } => bundle_timeline(&text).map(|l| l.join("\n")),
         Request::RenderFrame { lang, scale, hex } => render_frame(lang, scale, &hex),

@@ -29,7 +29,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(log.len() as u64));
     g.sample_size(10);
     g.bench_function("json_lines", |b| {
-        b.iter(|| black_box(skstack::logdecode::decode_to_json_lines(black_box(&log))))
+        b.iter(|| black_box(logdecode::decode_to_json_lines(black_box(&log))))
     });
     g.bench_function("framer", |b| {
         b.iter(|| {
