@@ -12,9 +12,7 @@ use crate::wire::{BundleJob, Request};
 /// Run a tool request; `None` for requests that are not tools (the demo's).
 pub fn run(req: Request) -> Option<Result<String, String>> {
     Some(match req {
-        Request::DecodeLog { text } => {
-            Ok(logdecode::decode_to_json_lines(text.as_bytes()))
-        }
+        Request::DecodeLog { text } => Ok(logdecode::decode_to_json_lines(text.as_bytes())),
         Request::OpenBundle { text } => bundle_timeline(&text).map(|l| l.join("\n")),
         Request::RenderFrame { lang, scale, hex } => render_frame(lang, scale, &hex),
         Request::Samples { records } => Ok(samples(&records)),
