@@ -85,6 +85,38 @@ pub fn exported_through(before: Option<i64>, newest: Option<i64>) -> Option<i64>
     }
 }
 
+/// A size in bytes for people, in decimal units as browsers report them: `850 KB`,
+/// `18.2 MB`, `1,234 MB`, `12 GB`.
+pub fn size_text(bytes: u64) -> String {
+    const KB: u64 = 1000;
+    const MB: u64 = 1000 * KB;
+    const GB: u64 = 1000 * MB;
+    let round = |n: u64, unit: u64| n.saturating_add(unit / 2) / unit;
+    if bytes < MB {
+        format!("{} KB", round(bytes, KB).max(u64::from(bytes > 0)))
+    } else if bytes < 100 * MB {
+        let tenths = round(bytes, MB / 10);
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    } else if bytes < 10 * GB {
+        format!("{} MB", grouped(round(bytes, MB)))
+    } else {
+        format!("{} GB", grouped(round(bytes, GB)))
+    }
+}
+
+/// Thousands separated by commas.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +175,18 @@ mod tests {
         assert_eq!(exported_through(Some(5), None), Some(5));
         assert_eq!(exported_through(None, Some(7)), Some(7));
         assert_eq!(exported_through(Some(9), Some(7)), Some(9));
+    }
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(size_text(0), "0 KB");
+        assert_eq!(size_text(1), "1 KB");
+        assert_eq!(size_text(850_400), "850 KB");
+        assert_eq!(size_text(18_240_000), "18.2 MB");
+        assert_eq!(size_text(99_960_000), "100.0 MB");
+        assert_eq!(size_text(1_234_400_000), "1,234 MB");
+        assert_eq!(size_text(299_000_000_000), "299 GB");
+        assert_eq!(size_text(u64::MAX), "18,446,744,073 GB");
     }
 
     proptest! {
