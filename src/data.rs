@@ -194,6 +194,7 @@ async fn flush() {
             show(None);
             if was_failing {
                 recount().await;
+                apply_retention().await;
             } else if wrote_days {
                 recount_days().await;
             }
@@ -362,9 +363,14 @@ pub async fn download_readings_csv(st: AppState, lang: Lang) -> bool {
         m.as_ref()
             .is_some_and(|m| m.class == broute::MeterClass::HighVoltage)
     });
-    let (lines, _) = readings().await;
-    // The newest reading exported: the file has every reading up to it.
-    let newest = lines.iter().filter_map(|l| Record::stored_time(l)).max();
+    let (lines, store_read) = readings().await;
+    // The newest reading exported: the file has every reading up to it (unless the store could
+    // not be read: then it has only what this page holds, and marks nothing as exported).
+    let newest = lines
+        .iter()
+        .filter_map(|l| Record::stored_time(l))
+        .max()
+        .filter(|_| store_read);
     let req = Request::ReadingsCsv {
         lang,
         hv,

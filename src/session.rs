@@ -392,6 +392,10 @@ impl Session {
                 crate::data::record(rec);
             }
             Event::History(rec) => {
+                // Today's read shows the newest half hour the meter has: its clock.
+                if let Some(stamp) = export::history::latest_slot_ms(&rec) {
+                    st.meter_stamp.set(Some((stamp, clock::now_ms() as i64)));
+                }
                 for day in export::HistoryDay::from_record(&rec) {
                     crate::data::record_day(day);
                 }

@@ -137,8 +137,9 @@ pub struct AppState {
     pub clock_ms: RwSignal<u64>,
     /// History job progress (done, total).
     pub history: RwSignal<Option<(u16, u16)>>,
-    /// Wall-clock time (ms) a half-hour value with the meter's stamp arrived, and that stamp
-    /// (epoch ms): the meter's clock, for choosing what history to read.
+    /// The newest half hour the meter has recorded (epoch ms, from a half-hour value's stamp or
+    /// today's history) and the wall-clock time it was learnt (ms): the meter's clock, for
+    /// choosing what history to read.
     pub meter_stamp: RwSignal<Option<(i64, i64)>>,
     /// Readings recorded: stored in IndexedDB, plus those kept in memory until they are.
     pub recorded: RwSignal<usize>,

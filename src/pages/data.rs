@@ -68,9 +68,11 @@ fn RecordingCard() -> impl IntoView {
             <h2 id="rec-h">{t!(i18n, rec_heading)}</h2>
             <p data-testid="rec-count">{move || {
                 let n = st.recorded.get();
-                match st.storage.with(|s| s.unsaved) {
-                    0 => t_string!(i18n, rec_count, n = n).to_string(),
-                    m => t_string!(i18n, rec_count_unsaved, n = n, m = m).to_string(),
+                // Readings wait in memory only a moment while writes succeed: said only when
+                // they fail.
+                match st.storage.with(|s| s.problem.map(|_| s.unsaved)) {
+                    None | Some(0) => t_string!(i18n, rec_count, n = n).to_string(),
+                    Some(m) => t_string!(i18n, rec_count_unsaved, n = n, m = m).to_string(),
                 }
             }}</p>
             <div class="actions">

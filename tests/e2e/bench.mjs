@@ -296,18 +296,28 @@ const DOWNLOAD_PROBE = `
   };
 })();`;
 
-/** Click `testid` at once and resolve with the ms until `done()` holds (checked every ms). */
-const clickUntil = (page, testid, done, arg) =>
+/**
+ * Click `testid` at once and resolve with the ms until the page shows `what` (checked every ms):
+ * "counted" (at least `n` readings counted and the space used shown), "data" (the Data tab's
+ * storage card and CSV button), "chart" (the chart line drawn), "download" (a file offered).
+ */
+const clickUntil = (page, testid, what, n = 0) =>
   page.evaluate(
-    ([testid, src, arg]) =>
+    ([testid, what, n]) =>
       new Promise((ok) => {
-        const f = new Function("arg", `return (${src})(arg)`);
+        const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+        const done = {
+          counted: () => Number((q("rec-count")?.textContent ?? "").match(/\d+/)?.[0] ?? 0) >= n && q("storage-usage"),
+          data: () => q("storage-usage") && q("rec-csv"),
+          chart: () => (q("chart-line")?.getAttribute("points") ?? "").split(" ").length > 200,
+          download: () => window.__dlAt !== undefined,
+        }[what];
         const t0 = performance.now();
-        document.querySelector(`[data-testid="${testid}"]`).click();
-        const check = () => (f(arg) ? ok(performance.now() - t0) : setTimeout(check, 1));
+        q(testid).click();
+        const check = () => (done() ? ok(performance.now() - t0) : setTimeout(check, 1));
         check();
       }),
-    [testid, done.toString(), arg],
+    [testid, what, n],
   );
 
 async function weekStore() {
@@ -321,7 +331,6 @@ async function weekStore() {
   await page.waitForSelector("header.top h1");
   const fill = await page.evaluate((n) => window.__broute_fill_store(n, 5000), WEEK);
   const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage);
-  const counted = (n) => Number((document.querySelector('[data-testid="rec-count"]')?.textContent ?? "").match(/\d+/)?.[0] ?? 0) >= n;
   const out = { fill, usage, tti: [], dataAtTti: [], dataSettled: [], chart: [], csv: [], csvBytes: 0, memory: null };
   const reload = async () => {
     await page.reload();
@@ -332,30 +341,23 @@ async function weekStore() {
     out.tti.push(await reload());
     // The Data tab clicked as soon as the page is interactive: the count of every reading and
     // the space used, from the store's key count and the browser's estimate.
-    out.dataAtTti.push(
-      await clickUntil(page, "tab-data", (n) => {
-        const c = (document.querySelector('[data-testid="rec-count"]')?.textContent ?? "").match(/\d+/);
-        return c && Number(c[0]) >= n && document.querySelector('[data-testid="storage-usage"]');
-      }, WEEK),
-    );
+    out.dataAtTti.push(await clickUntil(page, "tab-data", "counted", WEEK));
   }
   for (let i = 0; i < RUNS; i++) {
     await reload();
-    await page.waitForFunction(counted, WEEK).catch(() => {});
+    await page
+      .waitForFunction((n) => Number((document.querySelector('[data-testid="rec-count"]')?.textContent ?? "").match(/\d+/)?.[0] ?? 0) >= n, WEEK)
+      .catch(() => {});
     await page.waitForTimeout(500);
-    out.dataSettled.push(
-      await clickUntil(page, "tab-data", () => document.querySelector('[data-testid="storage-usage"]') && document.querySelector('[data-testid="rec-csv"]')),
-    );
+    out.dataSettled.push(await clickUntil(page, "tab-data", "data"));
     // The dashboard's 24 h window from the store (one key range, 17 280 readings).
     await page.getByTestId("tab-dashboard").click();
-    out.chart.push(
-      await clickUntil(page, "win-24h", () => (document.querySelector('[data-testid="chart-line"]')?.getAttribute("points") ?? "").split(" ").length > 200),
-    );
+    out.chart.push(await clickUntil(page, "win-24h", "chart"));
     // The full readings CSV: click → the file offered.
     await page.getByTestId("tab-data").click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="rec-csv"]')?.disabled);
     await page.evaluate(() => (window.__dlAt = undefined));
-    out.csv.push(await clickUntil(page, "rec-csv", () => window.__dlAt !== undefined));
+    out.csv.push(await clickUntil(page, "rec-csv", "download"));
     out.csvBytes = await page.evaluate(() => window.__dlBytes);
   }
   out.memory = await page.evaluate(async () => {

@@ -10,6 +10,10 @@
 //   { write: "quota" }    -> every put throws QuotaExceededError until `write` is cleared
 //   { write: "fail" }     -> every put throws UnknownError
 //   { persist: true }     -> navigator.storage.persist()/persisted() answer true
+//
+// `window.__idbTest` lets a test look into the app's database on a connection of its own (never
+// faulted, never upgrading): `count(store)`, `getAll(store)`, `getAllKeys(store)`,
+// `names()`, `put(store, [[key, value], …])`.
 (() => {
   const cfg = Object.assign({ open: null, write: null }, window.__IDB_FAULTS || {});
   window.__idbFaults = cfg;
@@ -18,13 +22,34 @@
     return;
   }
   const open = IDBFactory.prototype.open;
+  const put = IDBObjectStore.prototype.put;
+  const req = (q) => new Promise((ok, ko) => ((q.onsuccess = () => ok(q.result)), (q.onerror = () => ko(q.error))));
+  const withDb = async (fn) => {
+    const db = await req(open.call(indexedDB, "broute"));
+    try {
+      return await fn(db);
+    } finally {
+      db.close();
+    }
+  };
+  window.__idbTest = {
+    count: (store) => withDb((db) => req(db.transaction(store).objectStore(store).count())),
+    getAll: (store) => withDb((db) => req(db.transaction(store).objectStore(store).getAll())),
+    getAllKeys: (store) => withDb((db) => req(db.transaction(store).objectStore(store).getAllKeys())),
+    names: () => withDb((db) => [...db.objectStoreNames]),
+    put: (store, entries) =>
+      withDb((db) => {
+        const tx = db.transaction(store, "readwrite");
+        for (const [k, v] of entries) put.call(tx.objectStore(store), v, k);
+        return new Promise((ok, ko) => ((tx.oncomplete = () => ok(entries.length)), (tx.onabort = () => ko(tx.error))));
+      }),
+  };
   IDBFactory.prototype.open = function (...args) {
     if (window.__idbFaults.open === "fail") {
       throw new DOMException("The store is unavailable (injected).", "UnknownError");
     }
     return open.apply(this, args);
   };
-  const put = IDBObjectStore.prototype.put;
   IDBObjectStore.prototype.put = function (...args) {
     const w = window.__idbFaults.write;
     if (w === "quota") throw new DOMException("The quota has been exceeded (injected).", "QuotaExceededError");

@@ -37,33 +37,14 @@ async function browserWith(locale, cfg = {}) {
   return b;
 }
 
-/** Run `fn(db)` in the page on a connection of its own to the app's database (no upgrade). */
-const inDb = (page, fn, arg) =>
-  page.evaluate(
-    async ([src, arg]) => {
-      const db = await new Promise((ok, ko) => {
-        const r = IDBFactory.prototype.open.call(indexedDB, "broute");
-        r.onsuccess = () => ok(r.result);
-        r.onerror = () => ko(r.error);
-      });
-      const req = (q) => new Promise((ok, ko) => ((q.onsuccess = () => ok(q.result)), (q.onerror = () => ko(q.error))));
-      try {
-        return await new Function("db", "req", "arg", `return (${src})(db, req, arg)`)(db, req, arg);
-      } finally {
-        db.close();
-      }
-    },
-    [fn.toString(), arg],
-  );
-
 /** Wait until the app has opened (and so created) its database. */
 const storeReady = (page) =>
   page.waitForFunction(async () => (await indexedDB.databases()).some((d) => d.name === "broute" && d.version === 2));
 
 /** Readings in the store, and how many of them are low-voltage polls (rows of the readings CSV). */
 const stored = (page) =>
-  inDb(page, async (db, req) => {
-    const all = await req(db.transaction("readings").objectStore("readings").getAll());
+  page.evaluate(async () => {
+    const all = await window.__idbTest.getAll("readings");
     return { n: all.length, lv: all.filter((s) => JSON.parse(s).kind === "lv").length };
   });
 
@@ -134,9 +115,11 @@ test("history: read 2 days, then the last 6 hours, then export — both days com
     assert.ok(today0.length >= 18, `today had ${today0.length} half hours`);
     for (const r of today0) assert.ok(r1.includes(r), `kept: ${r}`);
     assert.ok(day(r1, "2026-11-26").filter((r) => r.split(",")[2] !== "").length >= today0.length);
-    // The 6-hour read asked the meter (on its own clock) and its values agree: no conflict.
+    // The 6-hour read asked the meter on its own clock (ED set to 2026-11-26: 07EA 0B 1A) and
+    // its values agree with the day read: no conflict.
     await page.getByTestId("tab-trace").click();
     const trace = await page.getByTestId("trace").innerText();
+    assert.match(trace, /ED0707EA0B1A/, "the 6-hour read covered the meter's today");
     assert.ok(!trace.includes("newer read"), "no slot changed");
     assert.deepEqual(b.errors, []);
   } finally {
@@ -272,17 +255,13 @@ test("an upgrade blocked by an old tab: banner until it closes, then version 1's
     await page.getByTestId("storage-banner").waitFor({ state: "detached", timeout: 30_000 });
     await page.getByTestId("tab-data").click();
     await waitRecorded(page, 3);
-    const moved = await inDb(page, async (db, req) => {
-      const s = db.transaction("readings").objectStore("readings");
-      return { keys: await req(s.getAllKeys()), names: [...db.objectStoreNames] };
-    });
+    const keys = await page.evaluate(() => window.__idbTest.getAllKeys("readings"));
     assert.deepEqual(
-      moved.keys.map((k) => Math.floor(k / 1024)),
+      keys.map((k) => Math.floor(k / 1024)),
       [t0, t0 + 5000, t0 + 10000],
       "keyed by their time",
     );
-    const left = await inDb(page, (db, req) => req(db.transaction("records").objectStore("records").count()));
-    assert.equal(left, 0);
+    assert.equal(await page.evaluate(() => window.__idbTest.count("records")), 0, "version 1's store emptied");
     assert.deepEqual(b.errors, []);
   } finally {
     await old.close();
@@ -299,16 +278,12 @@ test("retention: old readings go only once exported, or when the user says so", 
     // Five readings from 10 days ago and three from the last hour, stored as the app stores them.
     const now = Date.now();
     await storeReady(page);
-    await inDb(
-      page,
-      async (db, req, now) => {
-        const s = db.transaction("readings", "readwrite").objectStore("readings");
-        const put = (t, w) => req(s.put(JSON.stringify({ t_ms: t, kind: "lv", power_w: w }), t * 1024));
-        for (let i = 0; i < 5; i++) await put(now - 10 * 86_400_000 + i * 5000, 100 + i);
-        for (let i = 0; i < 3; i++) await put(now - 3_600_000 + i * 5000, 200 + i);
-      },
-      now,
-    );
+    await page.evaluate((now) => {
+      const r = (t, w) => [t * 1024, JSON.stringify({ t_ms: t, kind: "lv", power_w: w })];
+      const old = [0, 1, 2, 3, 4].map((i) => r(now - 10 * 86_400_000 + i * 5000, 100 + i));
+      const recent = [0, 1, 2].map((i) => r(now - 3_600_000 + i * 5000, 200 + i));
+      return window.__idbTest.put("readings", [...old, ...recent]);
+    }, now);
     await page.reload();
     await appReady(page);
     await page.getByTestId("tab-data").click();

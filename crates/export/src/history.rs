@@ -531,6 +531,23 @@ pub fn newest_half_hour(now_ms: i64) -> Option<echonet::DateTime> {
     echonet::DateTime::new(t.year, t.month, t.day, t.hour, minute, 0)
 }
 
+/// The newest half hour a read of today's history shows the meter has recorded (epoch ms, the
+/// meter's civil time taken as Japan time): with [`meter_now_ms`], the meter's clock. `None` for
+/// other days and other records.
+pub fn latest_slot_ms(rec: &HistoryRecord) -> Option<i64> {
+    let HistoryRecord::Day {
+        days_ago: 0,
+        date: Some(date),
+        normal: Some(h),
+        ..
+    } = rec
+    else {
+        return None;
+    };
+    let last = h.slots.iter().rposition(|m| m.value().is_some())?;
+    Some(date_to_epoch_ms(*date) + last as i64 * HALF_HOUR_MS)
+}
+
 /// The meter's clock now, as epoch ms (its civil time taken as Japan time), for choosing what
 /// to read: `last_stamp` is the stamp of the newest half-hour value it sent (epoch ms) and the
 /// wall-clock time it arrived. A meter within an hour of this computer's clock is taken at the
@@ -580,6 +597,36 @@ mod plan_tests {
         let t = newest_half_hour(midnight + 10 * 60_000).unwrap();
         assert_eq!((t.day, t.hour, t.minute), (25, 23, 30));
         assert_eq!(newest_half_hour(i64::MIN), None);
+    }
+
+    #[test]
+    fn the_newest_recorded_half_hour_of_today() {
+        let date = Date::new(2026, 11, 26).unwrap();
+        let mut slots = [Measured::NoData; HISTORY1_SLOTS];
+        for s in slots.iter_mut().take(19) {
+            *s = Measured::Value(5);
+        }
+        let day = |days_ago, slots| HistoryRecord::Day {
+            days_ago,
+            date: Some(date),
+            normal: Some(History1 {
+                day: echonet::OrUnset::Value(days_ago.into()),
+                slots,
+            }),
+            reverse: None,
+            demand: None,
+            reactive: None,
+        };
+        // 19 slots: 00:00 … 09:00.
+        assert_eq!(
+            latest_slot_ms(&day(0, slots)),
+            Some(crate::time::date_to_epoch_ms(date) + 9 * 3_600_000)
+        );
+        assert_eq!(latest_slot_ms(&day(1, slots)), None);
+        assert_eq!(
+            latest_slot_ms(&day(0, [Measured::NoData; HISTORY1_SLOTS])),
+            None
+        );
     }
 
     #[test]
