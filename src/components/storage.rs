@@ -44,12 +44,12 @@ pub fn StorageBanner() -> impl IntoView {
             Some(Problem::Failed) => t_string!(i18n, banner_failed).to_string(),
             None => t_string!(i18n, banner_dropped_head).to_string(),
         };
-        let kept = match s.problem {
-            Some(Problem::Missing) => {
-                t_string!(i18n, banner_kept_session, n = s.unsaved).to_string()
-            }
-            Some(_) => t_string!(i18n, banner_kept, n = s.unsaved).to_string(),
-            None => String::new(),
+        let kept = match (s.problem, s.unsaved) {
+            (None, _) => String::new(),
+            (Some(Problem::Missing), 0) => t_string!(i18n, banner_kept_session_none).to_string(),
+            (Some(Problem::Missing), n) => t_string!(i18n, banner_kept_session, n = n).to_string(),
+            (Some(_), 0) => t_string!(i18n, banner_kept_none).to_string(),
+            (Some(_), n) => t_string!(i18n, banner_kept, n = n).to_string(),
         };
         let todo = match s.problem {
             Some(Problem::Quota) => t_string!(i18n, banner_todo_quota).to_string(),

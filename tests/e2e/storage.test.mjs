@@ -145,7 +145,7 @@ test("a full disk mid-session: banner, nothing lost, CSV from memory, saved agai
     assert.match(await bannerText(page), /storage is full/);
     // Readings keep arriving, are counted, and wait in memory.
     await waitRecorded(page, atFailure + 3);
-    await page.waitForFunction(() => /Nothing is lost yet: [3-9]\d* are kept/.test(document.body.innerText));
+    await page.waitForFunction(() => /Nothing is lost yet: (?:[3-9]|[1-9]\d+) readings are kept/.test(document.body.innerText));
     assert.match(await page.getByTestId("rec-count").innerText(), /not saved in the browser yet/);
     await shot(page, "storage-quota-en");
     const inStore = await stored(page);
@@ -181,7 +181,7 @@ test("store unavailable at start: recording in memory, then saved once it opens"
     assert.match(await bannerText(page), /まだ何も失われていません/);
     await page.getByTestId("tab-data").click();
     await waitRecorded(page, 3);
-    await page.waitForFunction(() => /[3-9]\d* 件をメモリーに保持していて/.test(document.body.innerText));
+    await page.waitForFunction(() => /(?:[3-9]|[1-9]\d+) 件をメモリーに保持していて/.test(document.body.innerText));
     await shot(page, "storage-unavailable-ja");
     const csv = await downloadBytes(page, "rec-csv");
     assert.ok(csvRows(csv.bytes).length >= 2, "CSV from memory");
@@ -207,7 +207,7 @@ test("no IndexedDB (private mode): recording works for the session and says so",
     assert.equal(await page.getByTestId("banner-retry").count(), 0, "nothing to retry");
     await page.getByTestId("tab-data").click();
     await waitRecorded(page, 3);
-    await page.waitForFunction(() => /[3-9]\d* 件をメモリーに保持しています。ページを閉じると消えます/.test(document.body.innerText));
+    await page.waitForFunction(() => /(?:[3-9]|[1-9]\d+) 件をメモリーに保持しています。ページを閉じると消えます/.test(document.body.innerText));
     await shot(page, "storage-private-ja");
     const n = await recordedCount(page);
     const csv = await downloadBytes(page, "banner-csv");
