@@ -47,6 +47,9 @@ struct Writer {
     persist_asked: bool,
     /// The user chose to keep the unexported old readings (this page load).
     keep_old: bool,
+    /// Bumped when the recording is cleared: a write that started before does not take
+    /// readings recorded after the clear out of the buffer.
+    epoch: u32,
 }
 
 thread_local! {
@@ -229,12 +232,20 @@ async fn flush_all() -> Result<bool, StoreError> {
         }
     }
     loop {
-        let batch = W.with(|w| w.borrow().pending.batch(BATCH));
+        let (batch, epoch) = W.with(|w| {
+            let w = w.borrow();
+            (w.pending.batch(BATCH), w.epoch)
+        });
         if batch.is_empty() {
             return Ok(wrote_days);
         }
         record::append(&batch).await?;
-        W.with(|w| w.borrow_mut().pending.written(batch.len()));
+        W.with(|w| {
+            let mut w = w.borrow_mut();
+            if w.epoch == epoch {
+                w.pending.written(batch.len());
+            }
+        });
         show(problem());
     }
 }
@@ -471,6 +482,7 @@ pub async fn clear_all() -> bool {
         let n = w.pending.len();
         w.pending.written(n);
         w.days.clear();
+        w.epoch = w.epoch.wrapping_add(1);
     });
     show(problem());
     with_state(|s| {
