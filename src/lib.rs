@@ -118,6 +118,7 @@ fn Shell() -> impl IntoView {
             <LanguageSwitch/>
         </header>
         <main id="main">
+            <components::storage::StorageBanner/>
             <div class="tabs" role="tablist" aria-label=move || t_string!(i18n, tabs_label).to_string()>
                 {Tab::ALL.map(tab_button)}
             </div>

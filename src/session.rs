@@ -379,6 +379,11 @@ impl Session {
             }
             Event::HalfHour(h) => {
                 st.half_hour.set(Some(h));
+                // The meter's clock, for choosing what history to read.
+                if let Some(d) = h.normal.as_ref().and_then(|(s, _)| s.value()) {
+                    let stamp = export::time::meter_to_epoch_ms(&d);
+                    st.meter_stamp.set(Some((stamp, clock::now_ms() as i64)));
+                }
                 let scaling = st
                     .meter
                     .with_untracked(|m| m.as_ref().map(export::Scaling::from));
@@ -387,6 +392,10 @@ impl Session {
                 crate::data::record(rec);
             }
             Event::History(rec) => {
+                // Today's read shows the newest half hour the meter has: its clock.
+                if let Some(stamp) = export::history::latest_slot_ms(&rec) {
+                    st.meter_stamp.set(Some((stamp, clock::now_ms() as i64)));
+                }
                 for day in export::HistoryDay::from_record(&rec) {
                     crate::data::record_day(day);
                 }

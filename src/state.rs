@@ -5,6 +5,8 @@ use std::collections::VecDeque;
 use broute::{Cause, DongleInfo, Figures, HalfHour, MeterIdentity, PanInfo, Phase, Reading};
 use leptos::prelude::*;
 
+use crate::record::Problem;
+
 /// How the serial link is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkStatus {
@@ -79,6 +81,18 @@ pub struct Sample {
     pub w: f64,
 }
 
+/// How storage is doing: the banner and the Data tab's storage card.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStatus {
+    /// Why writes fail now (`None` while they succeed). [`Problem::Missing`]: there is no
+    /// store this session, readings are kept in memory only.
+    pub problem: Option<Problem>,
+    /// Readings and history days kept in memory, not stored yet.
+    pub unsaved: usize,
+    /// Readings dropped because memory for unsaved readings was full.
+    pub dropped: u64,
+}
+
 /// Lines kept in the trace console.
 pub const TRACE_MAX: usize = 3000;
 /// Samples kept for the chart (24 h at 5 s).
@@ -123,12 +137,24 @@ pub struct AppState {
     pub clock_ms: RwSignal<u64>,
     /// History job progress (done, total).
     pub history: RwSignal<Option<(u16, u16)>>,
-    /// Records stored in IndexedDB.
+    /// The newest half hour the meter has recorded (epoch ms, from a half-hour value's stamp or
+    /// today's history) and the wall-clock time it was learnt (ms): the meter's clock, for
+    /// choosing what history to read.
+    pub meter_stamp: RwSignal<Option<(i64, i64)>>,
+    /// Readings recorded: stored in IndexedDB, plus those kept in memory until they are.
     pub recorded: RwSignal<usize>,
-    /// History days stored in IndexedDB.
+    /// History days recorded (stored or kept in memory).
     pub days_stored: RwSignal<usize>,
-    /// Why recording does not work, if it does not.
-    pub storage_error: RwSignal<Option<String>>,
+    /// How storage is doing.
+    pub storage: RwSignal<StoreStatus>,
+    /// Whether the browser keeps this site's storage even when the disk runs low (`None`:
+    /// not known, or the browser cannot say).
+    pub persisted: RwSignal<Option<bool>>,
+    /// Bytes this site uses and may use (`navigator.storage.estimate()`).
+    pub usage: RwSignal<Option<(f64, f64)>>,
+    /// Readings older than the retention setting that were never exported: how many, and the
+    /// setting in days (the Data tab asks what to do).
+    pub retention_ask: RwSignal<Option<(usize, u16)>>,
 }
 
 impl AppState {
@@ -153,9 +179,13 @@ impl AppState {
             figures: RwSignal::new(Figures::default()),
             clock_ms: RwSignal::new(0),
             history: RwSignal::new(None),
+            meter_stamp: RwSignal::new(None),
             recorded: RwSignal::new(0),
             days_stored: RwSignal::new(0),
-            storage_error: RwSignal::new(None),
+            storage: RwSignal::new(StoreStatus::default()),
+            persisted: RwSignal::new(None),
+            usage: RwSignal::new(None),
+            retention_ask: RwSignal::new(None),
         }
     }
 
