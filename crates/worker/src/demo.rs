@@ -3,13 +3,28 @@
 //! Virtual time is `(real − t0) × speed` ms, real time being the worker's `performance.now()`.
 //! `speed` is 1 for a realistic demo; the tests raise it so a 17-second scan takes a moment.
 
+/// The dongle types the demo offers (the page's "dongle type" choice), in order.
+pub const DIALECTS: [&str; 4] = ["single-hop", "dual-stack", "dss", "j11"];
+
+/// The situations the demo offers (the page's "situation" choice), in order.
+pub const SCENARIOS: [&str; 9] = [
+    "demo",
+    "wrong-password",
+    "wrong-id",
+    "weak-signal",
+    "no-meter",
+    "solar",
+    "high-voltage",
+    "short-session",
+    "hostile-neighbour",
+];
+
 /// The simulator preset for a dialect and a scenario chosen in the UI (`dialect+scenario`, or
 /// just the scenario for a single-hop dongle).
 pub fn preset_key(dialect: &str, scenario: &str) -> String {
     match (dialect, scenario) {
         (_, "demo") | (_, "") => match dialect {
-            "dual-stack" => "dual-stack".into(),
-            "dss" => "dss".into(),
+            "dual-stack" | "dss" | "j11" => dialect.into(),
             _ => "demo".into(),
         },
         (d, s) if d == "single-hop" || d.is_empty() => s.to_string(),
@@ -21,19 +36,33 @@ pub fn preset_key(dialect: &str, scenario: &str) -> String {
 pub fn preset_parts(preset: &str) -> (&str, &str) {
     match preset.split_once('+') {
         Some((d, s)) => (d, s),
-        None if matches!(preset, "dual-stack" | "dss") => (preset, "demo"),
+        None if matches!(preset, "dual-stack" | "dss" | "j11") => (preset, "demo"),
         None => ("single-hop", preset),
     }
 }
 
-/// Build the scenario for a preset; `dialect+scenario` combines a dual-stack or DSS dongle with
-/// a scenario (e.g. `dual-stack+wrong-password`). Unknown names give the default scenario.
+/// The scenario of a situation key: a simulator preset, or one of the demo's own.
+fn situation(name: &str) -> Option<sim::Scenario> {
+    match name {
+        // A neighbour's node sends forged frames (unsecured, or from another address).
+        "hostile-neighbour" => {
+            let mut sc = sim::Scenario::default();
+            sc.faults.set(sim::Fault::HostileNeighbour, true);
+            Some(sc)
+        }
+        _ => sim::Scenario::preset(name),
+    }
+}
+
+/// Build the scenario for a preset; `dialect+scenario` combines a dual-stack, DSS or J11
+/// dongle with a scenario (e.g. `j11+wrong-password`). Unknown names give the default scenario.
 pub fn scenario(preset: &str) -> sim::Scenario {
     let (dialect, name) = preset.split_once('+').unwrap_or(("", preset));
-    let mut sc = sim::Scenario::preset(name).unwrap_or_default();
+    let mut sc = situation(name).unwrap_or_default();
     let d = match dialect {
         "dual-stack" => Some(sim::Dialect::DualStack),
         "dss" => Some(sim::Dialect::DualStackNoRopt),
+        "j11" => Some(sim::Dialect::J11),
         _ => None,
     };
     if let Some(d) = d {
@@ -149,6 +178,9 @@ mod tests {
             ("dss", "demo", "dss"),
             ("single-hop", "wrong-password", "wrong-password"),
             ("dual-stack", "solar", "dual-stack+solar"),
+            ("j11", "demo", "j11"),
+            ("j11", "wrong-password", "j11+wrong-password"),
+            ("single-hop", "hostile-neighbour", "hostile-neighbour"),
         ] {
             assert_eq!(preset_key(d, s), key);
             assert_eq!(preset_parts(key), (d, s));
@@ -165,6 +197,29 @@ mod tests {
             scenario("no-such-thing").dialect,
             sim::Scenario::default().dialect
         );
+    }
+
+    #[test]
+    fn every_choice_the_page_offers_is_a_known_scenario() {
+        for s in SCENARIOS {
+            assert!(situation(s).is_some(), "{s}");
+        }
+        for d in DIALECTS {
+            for s in SCENARIOS {
+                let key = preset_key(d, s);
+                assert_eq!(preset_parts(&key), (d, s), "{key}");
+            }
+        }
+        assert_eq!(scenario("j11").dialect, sim::Dialect::J11);
+        let sc = scenario("j11+wrong-password");
+        assert_eq!(sc.dialect, sim::Dialect::J11);
+        assert!(sc.faults.contains(sim::Fault::WrongPassword));
+        let sc = scenario("hostile-neighbour");
+        assert!(sc.faults.contains(sim::Fault::HostileNeighbour));
+        assert_eq!(sc.dialect, sim::Dialect::SingleHop);
+        assert!(scenario("j11+hostile-neighbour")
+            .faults
+            .contains(sim::Fault::HostileNeighbour));
     }
 
     #[test]
