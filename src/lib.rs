@@ -17,6 +17,7 @@ pub mod bench_hooks;
 pub mod components;
 pub mod control;
 pub mod data;
+pub mod lockout;
 pub mod pages;
 pub mod platform;
 pub mod record;

@@ -16,6 +16,7 @@ use broute::{Config, Direction, Engine, Event, Instant, PairingProfile, Phase};
 use echonet::pretty::Lang;
 use leptos::prelude::*;
 
+use crate::lockout::Watch;
 use crate::platform::clock;
 use crate::platform::timers::Timeout;
 use crate::serial::{self, Link, LinkEvent, Port};
@@ -49,6 +50,8 @@ struct Inner {
     /// Hides the credentials in the trace (with the pairing ID, as text and as hex: they
     /// travel inside PANA datagrams), on top of the keyword rules.
     secrets: RefCell<redact::Redactor>,
+    /// Counts failed join attempts with the credentials given, for the tab's lock-out record.
+    lockout: RefCell<Option<Watch>>,
 }
 
 /// A running session. Cheap to clone.
@@ -106,6 +109,7 @@ impl Session {
             rx: RefCell::new(skstack::LineSplitter::new()),
             generation,
             secrets: RefCell::new(redact::Redactor::new()),
+            lockout: RefCell::new(None),
             inputs: RefCell::new(InputLog::new(setup)),
             epoch_ms: clock::now_ms(),
         }))
@@ -147,14 +151,17 @@ impl Session {
         Ok(())
     }
 
-    /// Give the credentials to the engine.
-    pub fn set_credentials(&self, c: &Credentials) {
+    /// Give the credentials to the engine, with the refusals the tab's lock-out guard still
+    /// allows for them (`crate::lockout::decide`).
+    pub fn set_credentials(&self, c: &Credentials, refusals_allowed: u8) {
         *self.0.secrets.borrow_mut() = skstack::credential_redactor(&c.id, &c.password);
+        *self.0.lockout.borrow_mut() = Some(Watch::new(&c.id, &c.password, refusals_allowed));
         let now = self.record(Input::Credentials);
-        self.0
-            .engine
-            .borrow_mut()
-            .set_credentials(c.id.clone(), c.password.clone(), now);
+        let mut engine = self.0.engine.borrow_mut();
+        engine.set_credentials(c.id.clone(), c.password.clone(), now);
+        self.record(Input::RefusalsAllowed(refusals_allowed));
+        engine.set_refusals_allowed(refusals_allowed);
+        drop(engine);
         self.pump();
     }
 
@@ -257,6 +264,7 @@ impl Session {
                 dir: '<',
                 text,
                 frame: None,
+                ignored: None,
             });
         }
     }
@@ -277,6 +285,7 @@ impl Session {
                 dir: '>',
                 text,
                 frame: None,
+                ignored: None,
             });
             if let Some(l) = self.0.link.borrow().as_ref() {
                 l.send(&bytes);
@@ -324,6 +333,11 @@ impl Session {
 
     fn apply(&self, ev: Event) {
         let st = self.0.state;
+        if let Some(w) = self.0.lockout.borrow_mut().as_mut() {
+            if w.observe(&ev) {
+                st.lockout_rev.update(|n| *n += 1);
+            }
+        }
         match ev {
             Event::Phase(p) => {
                 st.phase.set(p);
@@ -395,7 +409,12 @@ impl Session {
             Event::HistoryDone { .. } => st.history.set(None),
             Event::Triage(c) => st.cause.set(Some(c)),
             Event::Recovered => st.cause.set(None),
-            Event::Frame { dir, at, bytes, .. } => {
+            Event::Frame {
+                dir,
+                at,
+                bytes,
+                ignored,
+            } => {
                 let scale = st.meter.with_untracked(|m| {
                     m.as_ref()
                         .and_then(|m| m.lv.unit.map(|u| (m.lv.coefficient, u.code())))
@@ -410,6 +429,7 @@ impl Session {
                     },
                     text: hex,
                     frame: Some(FrameScale(scale)),
+                    ignored,
                 });
             }
             _ => {}

@@ -2,7 +2,9 @@
 
 use std::collections::VecDeque;
 
-use broute::{Cause, DongleInfo, Figures, HalfHour, MeterIdentity, PanInfo, Phase, Reading};
+use broute::{
+    Cause, DongleInfo, Figures, HalfHour, Ignored, MeterIdentity, PanInfo, Phase, Reading,
+};
 use leptos::prelude::*;
 
 /// How the serial link is doing.
@@ -63,6 +65,8 @@ pub struct TraceLine {
     pub text: String,
     /// For an ECHONET frame: what the console needs to decode it (in the worker, when shown).
     pub frame: Option<FrameScale>,
+    /// For an incoming ECHONET frame the engine dropped: why (it is not meter data).
+    pub ignored: Option<Ignored>,
 }
 
 /// The meter's low-voltage scaling when a frame arrived: D3 coefficient and E1 unit code, if
@@ -129,6 +133,9 @@ pub struct AppState {
     pub days_stored: RwSignal<usize>,
     /// Why recording does not work, if it does not.
     pub storage_error: RwSignal<Option<String>>,
+    /// Bumped whenever the tab's lock-out record changes (`crate::lockout`), so what depends
+    /// on it is derived again.
+    pub lockout_rev: RwSignal<u32>,
 }
 
 impl AppState {
@@ -156,6 +163,7 @@ impl AppState {
             recorded: RwSignal::new(0),
             days_stored: RwSignal::new(0),
             storage_error: RwSignal::new(None),
+            lockout_rev: RwSignal::new(0),
         }
     }
 

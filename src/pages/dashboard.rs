@@ -312,6 +312,10 @@ pub fn DashboardPage() -> impl IntoView {
                 <h2 id="st-h">{t!(i18n, dash_state)}</h2>
                 <p data-testid="session-state">{state_text}</p>
                 {identity}
+                <dl class="facts">
+                    <dt>{t!(i18n, frames_ignored)}</dt>
+                    <dd data-testid="frames-ignored">{move || st.figures.with(|f| f.frames_ignored)}</dd>
+                </dl>
             </section>
         </div>
     }

@@ -1,6 +1,8 @@
 //! One module per page.
 pub mod dashboard;
 pub mod data;
+pub mod demo;
+pub mod lockout;
 pub mod settings;
 pub mod setup;
 pub mod trace;
