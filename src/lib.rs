@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
 fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     let ctl = Ctl::provide();
+    pages::bundle::BundleView::provide();
     // A language chosen with the header buttons wins over the browser's preference. The
     // provider applies the browser's choice in an effect, so apply ours in a later one, once.
     Effect::new(move |done: Option<()>| {

@@ -1,4 +1,5 @@
-//! One module per page.
+//! One module per page (and the parts of pages that have their own file).
+pub mod bundle;
 pub mod dashboard;
 pub mod data;
 pub mod demo;

@@ -222,7 +222,7 @@ fn DongleSummary() -> impl IntoView {
                     <dd data-testid="dongle-firmware">{fw}</dd>
                     {d.erxudp_mode.map(|m| view! {
                         <dt>{t!(i18n, dongle_mode)}</dt>
-                        <dd>{move || mode_text(i18n, m)}</dd>
+                        <dd data-testid="dongle-mode">{move || mode_text(i18n, m)}</dd>
                     })}
                 </dl>
             }

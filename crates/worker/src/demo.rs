@@ -81,7 +81,14 @@ pub struct Device {
     t0: f64,
     speed: f64,
     open: bool,
+    /// Join requests the app wrote (ground truth for the end-to-end tests).
+    joins: u32,
+    /// The last bytes written, for a request split across writes.
+    tail: Vec<u8>,
 }
+
+/// What starts a join: SKSTACK `SKJOIN`, and a J11 request frame 0x0056 (PANA start).
+const JOIN_REQUESTS: [&[u8]; 2] = [b"SKJOIN ", &[0xD0, 0xEA, 0x83, 0xFC, 0x00, 0x56]];
 
 impl Device {
     /// A device for `preset` whose virtual clock starts at real time `now` (ms).
@@ -91,7 +98,31 @@ impl Device {
             t0: now,
             speed: f64::from(speed.max(1)),
             open: false,
+            joins: 0,
+            tail: Vec::new(),
         }
+    }
+
+    /// How many join requests (`SKJOIN`, J11 0x0056) the app has written to this device.
+    pub fn joins(&self) -> u32 {
+        self.joins
+    }
+
+    fn count_joins(&mut self, bytes: &[u8]) {
+        let mut buf = std::mem::take(&mut self.tail);
+        let old = buf.len();
+        buf.extend_from_slice(bytes);
+        for pat in JOIN_REQUESTS {
+            let n = buf
+                .windows(pat.len())
+                .enumerate()
+                // Requests wholly inside the old tail were counted with the previous write.
+                .filter(|(i, w)| i + pat.len() > old && *w == pat)
+                .count();
+            self.joins = self.joins.saturating_add(n as u32);
+        }
+        let keep = JOIN_REQUESTS.iter().map(|p| p.len()).max().unwrap_or(1) - 1;
+        self.tail = buf.split_off(buf.len().saturating_sub(keep));
     }
 
     /// Virtual ms at real time `now`.
@@ -111,6 +142,7 @@ impl Device {
 
     /// Bytes the app wrote, at real time `now`.
     pub fn write(&mut self, now: f64, bytes: &[u8]) {
+        self.count_joins(bytes);
         let v = self.virtual_ms(now);
         self.sim.write(v, bytes);
     }
@@ -244,6 +276,21 @@ mod tests {
         d.unplug();
         d.write(now, b"SKVER\r\n");
         assert_eq!(d.pump(now + 10_000.0), (Vec::new(), None));
+    }
+
+    #[test]
+    fn join_requests_are_counted_however_they_are_cut() {
+        let mut d = Device::new("demo", 1, 0.0);
+        d.write(0.0, b"SKJOIN FE80:0000\r\nSKJO");
+        d.write(0.0, b"IN FE80\r\n");
+        let j11 = [
+            0xD0, 0xEA, 0x83, 0xFC, 0x00, 0x56, 0x00, 0x04, 0x03, 0x93, 0, 0,
+        ];
+        for b in j11 {
+            d.write(0.0, &[b]);
+        }
+        d.write(0.0, &[0xD0, 0xEA, 0x83, 0xFC, 0x00, 0x53]);
+        assert_eq!(d.joins(), 3);
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub enum Request {
         /// Virtual ms since the demo started.
         at_ms: u64,
     },
+    /// Test hook: how many join requests the app has written to the demo dongle.
+    Joins,
     /// "Paste a log": decode a serial log to JSON lines.
     DecodeLog {
         /// The pasted text.
@@ -176,6 +178,7 @@ impl Request {
             Request::Unplug => ("unplug", vec![], "", None),
             Request::Truth { lookback_ms } => ("truth", vec![lookback_ms.to_string()], "", None),
             Request::CountAt { at_ms } => ("count", vec![at_ms.to_string()], "", None),
+            Request::Joins => ("joins", vec![], "", None),
             Request::DecodeLog { text } => ("decode-log", vec![], text, None),
             Request::OpenBundle { bytes } => ("open-bundle", vec![], "", Some(bytes.clone())),
             Request::RenderFrame { lang, scale, hex } => {
@@ -288,6 +291,7 @@ impl Request {
             "count" => Request::CountAt {
                 at_ms: arg()?.parse().ok()?,
             },
+            "joins" => Request::Joins,
             "decode-log" => Request::DecodeLog {
                 text: rest.to_string(),
             },
@@ -476,6 +480,7 @@ mod tests {
             false,
         );
         round(Request::CountAt { at_ms: 1_800_000 }, false);
+        round(Request::Joins, false);
         round(
             Request::DecodeLog {
                 text: "SKVER\r\nEVER 1.2.10\r\n\nOK\n".into(),
