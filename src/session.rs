@@ -24,6 +24,7 @@ use crate::state::{
     AppState, FrameScale, LinkStatus, Mode, Sample, ScanProgress, TraceLine, SAMPLES_MAX,
 };
 use crate::store;
+use crate::trace_split::{frame_text, written, Piece, TraceSplitter};
 
 /// Credentials as typed by the user, validated. Kept in memory only.
 #[derive(Clone)]
@@ -41,7 +42,7 @@ struct Inner {
     port: RefCell<Option<Port>>,
     t0: f64,
     timer: RefCell<Option<Timeout>>,
-    rx: RefCell<skstack::LineSplitter>,
+    rx: RefCell<TraceSplitter>,
     generation: u32,
     /// Every input given to the engine, for the support bundle (bounded).
     inputs: RefCell<InputLog>,
@@ -78,11 +79,12 @@ pub fn display_text(bytes: &[u8]) -> String {
     s
 }
 
-/// The bytes without their final CR LF or CR (for display).
-fn trim_line_end(b: &[u8]) -> &[u8] {
-    b.strip_suffix(b"\r\n")
-        .or_else(|| b.strip_suffix(b"\r"))
-        .unwrap_or(b)
+/// A trace piece as shown (before the session's own secrets are hidden too).
+fn piece_text(p: &Piece) -> String {
+    match p {
+        Piece::Text(b) => display_text(b),
+        Piece::J11(f) => frame_text(f),
+    }
 }
 
 impl Session {
@@ -106,7 +108,7 @@ impl Session {
             port: RefCell::new(Some(port)),
             t0: clock::monotonic_ms(),
             timer: RefCell::new(None),
-            rx: RefCell::new(skstack::LineSplitter::new()),
+            rx: RefCell::new(TraceSplitter::new()),
             generation,
             secrets: RefCell::new(redact::Redactor::new()),
             lockout: RefCell::new(None),
@@ -253,11 +255,8 @@ impl Session {
         let mut rx = self.0.rx.borrow_mut();
         rx.feed(bytes);
         let at_ms = self.now().as_millis();
-        while let Some(line) = rx.next_line() {
-            if line.bytes.is_empty() {
-                continue;
-            }
-            let text = self.0.secrets.borrow().redact(&display_text(&line.bytes));
+        while let Some(piece) = rx.next_piece() {
+            let text = self.0.secrets.borrow().redact(&piece_text(&piece));
             self.0.state.push_trace(TraceLine {
                 seq: 0,
                 at_ms,
@@ -278,7 +277,7 @@ impl Session {
                 .0
                 .secrets
                 .borrow()
-                .redact(&display_text(trim_line_end(&bytes)));
+                .redact(&piece_text(&written(&bytes)));
             self.0.state.push_trace(TraceLine {
                 seq: 0,
                 at_ms: self.now().as_millis(),

@@ -63,6 +63,15 @@ test("a neighbour's forged frames: never shown, recorded or exported; marked ign
     // Meter frames are still decoded in the trace, the forged values never.
     await page.waitForFunction(() => document.querySelector('[data-testid="trace"] .dec') !== null);
     assert.ok(!forged(await text(page, "trace")), "no forged value decoded in the trace");
+    // Show an ignored frame next to decoded meter frames in the screenshots.
+    const showIgnored = () =>
+      page.evaluate(() => {
+        const rows = [...document.querySelectorAll('[data-testid="trace"] .tl')];
+        const i = rows.findLastIndex((r) => r.classList.contains("ignored"));
+        rows[Math.max(0, i - 6)]?.scrollIntoView({ block: "start" });
+        window.scrollTo(0, 0);
+      });
+    await showIgnored();
     await shot(page, "trace-hostile-ja");
     // The same in English (the header's language switch).
     await page.getByRole("button", { name: "English" }).click();
@@ -70,6 +79,7 @@ test("a neighbour's forged frames: never shown, recorded or exported; marked ign
       /Ignored frame/.test(document.querySelector('[data-testid="trace-ignored"]')?.textContent ?? ""),
     );
     assert.match(await text(page, "trace-ignored-count"), /not taken as meter data: [1-9]/);
+    await showIgnored();
     await shot(page, "trace-hostile-en");
 
     // The recording and its CSV hold the meter's values only.
