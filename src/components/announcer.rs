@@ -1,6 +1,6 @@
 //! The page's two live regions: progress (scan, join, reading) is announced politely, problems
-//! (a lost dongle, a triage cause with its code, the lock-out warning) assertively. Both always exist, so screen
-//! readers see every change; their texts are derived from the app state.
+//! (a lost dongle, a triage cause with its code, the lock-out warning) assertively. Both always
+//! exist, so screen readers see every change; their texts are derived from the app state.
 
 use broute::Phase;
 use leptos::prelude::*;
