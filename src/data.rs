@@ -261,6 +261,7 @@ fn note(conflicts: &[SlotConflict]) {
                 dir: '≠',
                 text: c.to_string(),
                 frame: None,
+                ignored: None,
             });
         }
     });

@@ -2,7 +2,9 @@
 
 use std::collections::VecDeque;
 
-use broute::{Cause, DongleInfo, Figures, HalfHour, MeterIdentity, PanInfo, Phase, Reading};
+use broute::{
+    Cause, DongleInfo, Figures, HalfHour, Ignored, MeterIdentity, PanInfo, Phase, Reading,
+};
 use leptos::prelude::*;
 
 use crate::record::Problem;
@@ -65,6 +67,8 @@ pub struct TraceLine {
     pub text: String,
     /// For an ECHONET frame: what the console needs to decode it (in the worker, when shown).
     pub frame: Option<FrameScale>,
+    /// For an incoming ECHONET frame the engine dropped: why (it is not meter data).
+    pub ignored: Option<Ignored>,
 }
 
 /// The meter's low-voltage scaling when a frame arrived: D3 coefficient and E1 unit code, if
@@ -155,6 +159,9 @@ pub struct AppState {
     /// Readings older than the retention setting that were never exported: how many, and the
     /// setting in days (the Data tab asks what to do).
     pub retention_ask: RwSignal<Option<(usize, u16)>>,
+    /// Bumped whenever the tab's lock-out record changes (`crate::lockout`), so what depends
+    /// on it is derived again.
+    pub lockout_rev: RwSignal<u32>,
 }
 
 impl AppState {
@@ -186,6 +193,7 @@ impl AppState {
             persisted: RwSignal::new(None),
             usage: RwSignal::new(None),
             retention_ask: RwSignal::new(None),
+            lockout_rev: RwSignal::new(0),
         }
     }
 

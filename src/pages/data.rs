@@ -1,17 +1,17 @@
-//! Data: the recording and its CSV, meter history to CSV, granularity, the support bundle.
+//! Data: the recording and its CSV, meter history to CSV, granularity, the support bundle
+//! (`pages::bundle`).
 
 use broute::{HistoryRequest, Phase};
 use export::{history, Lang, Scaling};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use skstack::normalize_input;
 
 use crate::components::storage::StorageCard;
 use crate::control::Ctl;
-use crate::data::{self, export_csv, stamp};
+use crate::data::{self, export_csv};
 use crate::i18n::*;
+use crate::pages::bundle::BundleCard;
 use crate::platform::clock;
-use crate::platform::files::{chosen_file_text, download};
 use crate::tools::{self, Request};
 
 fn lang(ctl: &Ctl) -> Lang {
@@ -231,74 +231,6 @@ fn GranularityCard() -> impl IntoView {
                 disabled=move || st.meter.with(|m| m.is_none()) || st.recorded.get() == 0>
                 {t!(i18n, gran_minute_csv)}
             </button>
-        </section>
-    }
-}
-
-#[component]
-fn BundleCard() -> impl IntoView {
-    let i18n = use_i18n();
-    let ctl = expect_context::<Ctl>();
-    let loaded = RwSignal::new(None::<Result<Vec<String>, String>>);
-    let shown = RwSignal::new(20usize);
-    let make = move |_| {
-        // The worker learns the credentials as typed, so it can hide every form of them.
-        let id = normalize_input(&ctl.id_input.get_untracked()).text;
-        let pw = normalize_input(&ctl.pw_input.get_untracked()).text;
-        let lang = lang(&ctl);
-        let mut job = None;
-        ctl.with_session(|s| job = Some(s.bundle_job(id, pw, lang)));
-        let Some(job) = job else { return };
-        spawn_local(async move {
-            if let Ok(json) = tools::run(Request::BuildBundle(job)).await {
-                let name = format!("broute-support-{}.json", stamp());
-                download(&name, "application/json", json.as_bytes());
-            }
-        });
-    };
-    let open = move |ev: leptos::ev::Event| {
-        spawn_local(async move {
-            let Some(text) = chosen_file_text(&ev).await else {
-                return;
-            };
-            let lines = tools::run(Request::OpenBundle { text })
-                .await
-                .map(|t| t.lines().map(str::to_owned).collect());
-            loaded.set(Some(lines));
-            shown.set(20);
-        });
-    };
-    view! {
-        <section class="card" aria-labelledby="bundle-h">
-            <h2 id="bundle-h">{t!(i18n, bundle_heading)}</h2>
-            <p class="note">{t!(i18n, bundle_hint)}</p>
-            <div class="actions">
-                <button type="button" class="primary" data-testid="bundle-download" on:click=make
-                    disabled=move || !ctl.has_session_signal().get()>
-                    {t!(i18n, bundle_download)}
-                </button>
-                <label class="file">
-                    {t!(i18n, bundle_open)}
-                    <input type="file" accept=".json,application/json" data-testid="bundle-open" on:change=open/>
-                </label>
-            </div>
-            {move || loaded.get().map(|r| match r {
-                Err(e) => view! { <p class="status bad" role="alert">{t_string!(i18n, bundle_error, detail = e).to_string()}</p> }.into_any(),
-                Ok(lines) => {
-                    let total = lines.len();
-                    view! {
-                        <p role="status" data-testid="bundle-loaded">{t_string!(i18n, bundle_loaded, n = total).to_string()}</p>
-                        <pre class="rx" data-testid="replay" tabindex="0">
-                            {move || lines.iter().take(shown.get()).cloned().collect::<Vec<_>>().join("\n")}
-                        </pre>
-                        <div class="actions">
-                            <button type="button" data-testid="replay-next" on:click=move |_| shown.update(|n| *n += 20)
-                                disabled=move || { shown.get() >= total }>{t!(i18n, replay_next)}</button>
-                            <button type="button" on:click=move |_| shown.set(total)>{t!(i18n, replay_all)}</button>
-                        </div>
-                    }.into_any()
-                }
-            })}
         </section>
     }
 }

@@ -160,7 +160,7 @@ test("support bundle: download, secrets redacted, open and replay", async () => 
       mimeType: "application/json",
       buffer: Buffer.from("{not json"),
     });
-    await page.waitForFunction(() => /cannot be opened/.test(document.body.innerText));
+    await page.waitForFunction(() => /not a support file \(its format differs from line 1\)/.test(document.body.innerText));
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();
