@@ -95,7 +95,7 @@ test("a neighbour's forged frames: never shown, recorded or exported; marked ign
         r.onsuccess = () => ok(r.result);
       });
       const all = await new Promise((ok) => {
-        const q = db.transaction("records").objectStore("records").getAll();
+        const q = db.transaction("readings").objectStore("readings").getAll();
         q.onsuccess = () => ok(q.result);
       });
       // Times are not values: leave them out.
