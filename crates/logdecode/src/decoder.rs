@@ -1,6 +1,7 @@
 //! The incremental decoder: bytes in any chunking → lines → normalised payloads → records.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use skstack::detect::Dialect;
 
@@ -53,11 +54,16 @@ pub struct LogDecoder {
     /// Pairing ID (last 8 characters) of the last B-route ID the log showed.
     pairing_id: Option<String>,
     scratch: Vec<device::Out>,
+    /// The input of the last record made (records of one line share it).
+    shared: Option<Arc<Input>>,
     /// Lines decoded in this `feed`, for one redaction check of them all: their bytes (and
     /// normalised payloads), `\n`-separated ...
     check: Vec<u8>,
     /// ... and per line (records from, to; bytes from, to).
     marks: Vec<(usize, usize, usize, usize)>,
+    /// The lines of `check` the rules may change, and their marks (buffers kept).
+    sel: Vec<u8>,
+    sel_marks: Vec<(usize, usize, usize, usize)>,
 }
 
 impl std::fmt::Debug for LogDecoder {
@@ -149,8 +155,11 @@ impl LogDecoder {
             learned: 0,
             pairing_id: None,
             scratch: Vec::new(),
+            shared: None,
             check: Vec::new(),
             marks: Vec::new(),
+            sel: Vec::new(),
+            sel_marks: Vec::new(),
         }
     }
 
@@ -191,48 +200,88 @@ impl LogDecoder {
     }
 
     /// Mark the records of the lines (decoded in this call) that match a redaction rule: one
-    /// pass of the rules over all those lines; the lines whose text changed are the ones. (No
-    /// rule spans a line end, so the lines of the result are the lines of the input; should
-    /// they not be, every line is checked on its own.)
+    /// pass of the rules over the lines they may change (a quick test first, per line, with
+    /// the credentials known now); the lines whose text changed are the ones. (No rule spans a
+    /// line end, so the lines of the result are the lines of the input; should they not be,
+    /// every line is checked on its own. A raw J11 credential frame's hidden bytes may run on
+    /// into the next line: the line after each line selected goes through the rules too, so
+    /// they see what they would have seen over all the lines.)
     fn flush_checks(&mut self, out: &mut [Record]) {
         if self.marks.is_empty() {
             self.check.clear();
             return;
         }
-        let red = self.redactor.redact_bytes(&self.check);
-        if red != self.check {
-            let a: Vec<&[u8]> = self.check.split(|&b| b == b'\n').collect();
-            let b: Vec<&[u8]> = red.split(|&b| b == b'\n').collect();
-            let aligned = a.len() == b.len();
-            let mut changed = Vec::new();
-            if aligned {
-                let mut off = 0;
-                for (x, y) in a.iter().zip(&b) {
-                    if x != y {
-                        changed.push(off);
+        let mut sel = std::mem::take(&mut self.sel);
+        let mut marks = std::mem::take(&mut self.sel_marks);
+        let mut next = false;
+        for &(r0, r1, b0, b1) in &self.marks {
+            let seg = self.check.get(b0..b1).unwrap_or_default();
+            let may = self.redactor.may_change(seg);
+            if may || next {
+                let s0 = sel.len();
+                sel.extend_from_slice(seg);
+                marks.push((r0, r1, s0, sel.len()));
+            }
+            next = may;
+        }
+        if !marks.is_empty() {
+            self.mark_changed(&sel, &marks, out);
+        }
+        sel.clear();
+        marks.clear();
+        self.sel = sel;
+        self.sel_marks = marks;
+        self.check.clear();
+        self.marks.clear();
+    }
+
+    /// Mark the records of the lines in `check` (per line: records from, to; bytes from, to)
+    /// whose text the rules change.
+    fn mark_changed(
+        &self,
+        check: &[u8],
+        marks: &[(usize, usize, usize, usize)],
+        out: &mut [Record],
+    ) {
+        let red = self.redactor.redact_bytes(check);
+        if red == check {
+            return;
+        }
+        // Offsets (in `check`) of the lines that changed, when the lines line up.
+        let mut changed = Vec::new();
+        let aligned = {
+            let mut a = check.split(|&b| b == b'\n');
+            let mut b = red.split(|&b| b == b'\n');
+            let mut off = 0;
+            loop {
+                match (a.next(), b.next()) {
+                    (Some(x), Some(y)) => {
+                        if x != y {
+                            changed.push(off);
+                        }
+                        off += x.len() + 1;
                     }
-                    off += x.len() + 1;
+                    (None, None) => break true,
+                    _ => break false,
                 }
             }
-            let mut k = 0;
-            for &(r0, r1, b0, b1) in &self.marks {
-                let hit = if aligned {
-                    while k < changed.len() && changed[k] < b0 {
-                        k += 1;
-                    }
-                    k < changed.len() && changed[k] < b1
-                } else {
-                    self.check.get(b0..b1).is_some_and(|b| self.fires(b))
-                };
-                if hit {
-                    for r in out.get_mut(r0..r1).into_iter().flatten() {
-                        r.sensitive = true;
-                    }
+        };
+        let mut k = 0;
+        for &(r0, r1, b0, b1) in marks {
+            let hit = if aligned {
+                while k < changed.len() && changed[k] < b0 {
+                    k += 1;
+                }
+                k < changed.len() && changed[k] < b1
+            } else {
+                check.get(b0..b1).is_some_and(|b| self.fires(b))
+            };
+            if hit {
+                for r in out.get_mut(r0..r1).into_iter().flatten() {
+                    r.sensitive = true;
                 }
             }
         }
-        self.check.clear();
-        self.marks.clear();
     }
 
     fn push_carry(&mut self, b: &[u8]) {
@@ -345,7 +394,7 @@ impl LogDecoder {
 
     /// Would the redaction rules change these bytes?
     fn fires(&self, b: &[u8]) -> bool {
-        self.redactor.redact_bytes(b) != b
+        self.redactor.may_change(b) && self.redactor.redact_bytes(b) != b
     }
 
     /// Decode a line; a normalised payload that differs from the line (escapes undone, spaces
@@ -358,7 +407,7 @@ impl LogDecoder {
             self.check.push(b'\n');
         }
         if !norm.input.stripped.contains(&Part::Quotes) {
-            self.payload(&norm.payload, n, norm.dir, &norm.input, raw, out);
+            self.payload_with(&norm.payload, n, norm.dir, norm.input, raw, out);
             return;
         }
         // A quoted payload may hold escaped line ends, and its own prefixes (a line quoted
@@ -380,11 +429,30 @@ impl LogDecoder {
             input.logger = input.logger.or(inner.input.logger);
             input.marker = inner.input.marker.or(input.marker);
             let dir = inner.dir.or(norm.dir);
-            self.payload(&inner.payload, n, dir, &input, raw, out);
+            self.payload_with(&inner.payload, n, dir, input, raw, out);
         }
         if !any {
             self.payload(b"", n, norm.dir, &norm.input, raw, out);
         }
+    }
+
+    /// [`Self::payload`] with the line's input made the shared one (no copy per record).
+    fn payload_with(
+        &mut self,
+        p: &[u8],
+        n: usize,
+        dir: Option<Dir>,
+        input: Input,
+        raw: &[u8],
+        out: &mut Vec<Record>,
+    ) {
+        if input.is_empty() {
+            self.payload(p, n, dir, &input, raw, out);
+            return;
+        }
+        let a = Arc::new(input);
+        self.shared = Some(a.clone());
+        self.payload(p, n, dir, &a, raw, out);
     }
 
     fn payload(
@@ -627,13 +695,35 @@ impl LogDecoder {
         hexdump::start(rest).is_some()
     }
 
-    fn rec(line: usize, name: &str, dir: Option<Dir>, input: &Input, body: Body) -> Record {
+    /// `input`, shared with the previous record when equal.
+    fn share(&mut self, input: &Input) -> Option<Arc<Input>> {
+        if input.is_empty() {
+            return None;
+        }
+        if let Some(a) = &self.shared {
+            if std::ptr::eq(&**a, input) || **a == *input {
+                return Some(a.clone());
+            }
+        }
+        let a = Arc::new(input.clone());
+        self.shared = Some(a.clone());
+        Some(a)
+    }
+
+    fn rec(
+        &mut self,
+        line: usize,
+        name: &str,
+        dir: Option<Dir>,
+        input: &Input,
+        body: Body,
+    ) -> Record {
         Record {
             line,
             end_line: None,
             name: name.to_string(),
             dir,
-            input: (!input.is_empty()).then(|| Box::new(input.clone())),
+            input: self.share(input),
             body,
             sensitive: false,
             epoch: 0,
@@ -653,8 +743,8 @@ impl LogDecoder {
             text: text(raw),
             reason: reason.map(String::from),
         });
-        out.push(Self::rec(n, "line", dir, input, body));
-        let _ = self;
+        let r = self.rec(n, "line", dir, input, body);
+        out.push(r);
     }
 
     fn command(
@@ -671,7 +761,8 @@ impl LogDecoder {
         if c.dual_stack {
             self.set_dialect(Dialect::DualStack);
         }
-        out.push(Self::rec(n, &c.name, dir, input, Body::Command(c.fields)));
+        let r = self.rec(n, &c.name, dir, input, Body::Command(c.fields));
+        out.push(r);
         if let Some(p) = c.payload {
             self.echonet(&p, "SKSENDTO", n, None, Some(Dir::Sent), input, out);
         }
@@ -743,22 +834,31 @@ impl LogDecoder {
                     self.device.set_dialect(dl);
                 }
             }
-            let push = |name: &str, body: Body, out: &mut Vec<Record>| {
-                let mut r = Self::rec(line, name, d, &inp, body);
-                r.end_line = end;
-                r.sensitive = o.block.is_some();
-                out.push(r);
-            };
+            let shared = self.share(&inp);
+            let sensitive = o.block.is_some();
+            let push =
+                |l: usize, end: Option<usize>, name: &str, body: Body, out: &mut Vec<Record>| {
+                    out.push(Record {
+                        line: l,
+                        end_line: end,
+                        name: name.to_string(),
+                        dir: d,
+                        input: shared.clone(),
+                        body,
+                        sensitive,
+                        epoch: 0,
+                    });
+                };
             match it {
-                Item::Reply(name, f) => push(name, Body::Reply(f), out),
+                Item::Reply(name, f) => push(line, end, name, Body::Reply(f), out),
                 Item::Event(name, mut f) => {
                     if name == "EPANDESC" {
                         self.pair_match(&mut f);
                     }
-                    push(name, Body::Event(f), out)
+                    push(line, end, name, Body::Event(f), out)
                 }
                 Item::RxUdp(f, payload) => {
-                    push("ERXUDP", Body::Event(f), out);
+                    push(line, end, "ERXUDP", Body::Event(f), out);
                     if let Some(p) = payload {
                         self.echonet(&p, "ERXUDP", line, None, d, &inp, out);
                     }
@@ -766,16 +866,20 @@ impl LogDecoder {
                 Item::J11(b) => self.j11(&b, line, None, d, &inp, out),
                 Item::Skipped("incomplete_block") => {
                     for (l, t) in std::mem::take(&mut self.device.block_text) {
-                        out.push(Self::rec(
-                            l,
-                            "line",
-                            d,
-                            &inp,
-                            Body::Unrecognised(Unrecognised {
-                                text: t,
-                                reason: Some("incomplete_block".into()),
-                            }),
-                        ));
+                        let body = Body::Unrecognised(Unrecognised {
+                            text: t,
+                            reason: Some("incomplete_block".into()),
+                        });
+                        out.push(Record {
+                            line: l,
+                            end_line: None,
+                            name: "line".to_string(),
+                            dir: d,
+                            input: shared.clone(),
+                            body,
+                            sensitive: false,
+                            epoch: 0,
+                        });
                     }
                 }
                 Item::Skipped(reason) => self.unrecognised(line, raw, Some(reason), &inp, d, out),
@@ -836,7 +940,7 @@ impl LogDecoder {
     ) {
         let (name, fields): (String, EchonetFields) =
             echonet_typing::frame(bytes, source, &mut self.scales);
-        let mut r = Self::rec(n, &name, dir, input, Body::Echonet(Box::new(fields)));
+        let mut r = self.rec(n, &name, dir, input, Body::Echonet(Box::new(fields)));
         r.end_line = end;
         out.push(r);
     }
@@ -856,7 +960,7 @@ impl LogDecoder {
                     self.remember_secret(id.as_bytes(), true);
                     self.remember_secret(pw.as_bytes(), false);
                 }
-                let mut r = Self::rec(n, &it.name, Some(it.dir), input, Body::J11(it.fields));
+                let mut r = self.rec(n, &it.name, Some(it.dir), input, Body::J11(it.fields));
                 r.end_line = end;
                 out.push(r);
                 if let Some(p) = it.echonet {
@@ -867,7 +971,7 @@ impl LogDecoder {
                 let mut f = Fields::new();
                 f.insert("error".into(), e.into());
                 f.insert("raw".into(), hex(bytes).into());
-                let mut r = Self::rec(n, "malformed", dir, input, Body::J11(f));
+                let mut r = self.rec(n, "malformed", dir, input, Body::J11(f));
                 r.end_line = end;
                 out.push(r);
             }
