@@ -22,7 +22,9 @@
 //!     story.summary.en,
 //!     "The meter was found on channel 3B at \u{2212}68 dBm. Authentication was refused twice. \
 //!      The meter refused authentication. Check the password (upper and lower case matter). \
-//!      The app stopped after two refusals so the meter does not lock you out."
+//!      The app stopped after two refusals so the meter does not lock you out. While this page \
+//!      is open, it will not connect with the same password again until you correct it or \
+//!      confirm one more try."
 //! );
 //! ```
 
