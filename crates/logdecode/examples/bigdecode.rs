@@ -1,6 +1,7 @@
 //! Profiling helper: decode ~10 MB made of the fixture transcripts repeated (`MIB=1` for a
 //! smaller log, e.g. under `valgrind --tool=callgrind`; `FULL_ONLY=1` only decodes to JSON
-//! lines, `DECODE_ONLY=1` only to records).
+//! lines, `DECODE_ONLY=1` only to records; `OUT=path` writes the JSON lines of the log to
+//! `path` once, to compare byte for byte with another build's).
 fn main() {
     let mib: usize = std::env::var("MIB")
         .ok()
@@ -22,6 +23,10 @@ fn main() {
         log.extend_from_slice(&one);
     }
     let mb = log.len() as f64 / f64::from(1u32 << 20);
+    if let Ok(path) = std::env::var("OUT") {
+        std::fs::write(path, logdecode::decode_to_json_lines(&log)).unwrap();
+        return;
+    }
     if std::env::var("FULL_ONLY").is_ok() {
         for _ in 0..4.min(mib) {
             std::hint::black_box(logdecode::decode_to_json_lines(&log));
