@@ -5,9 +5,10 @@
 //! **Redaction by construction.** Every piece of text in a [`Bundle`] is a [`Redacted`], made
 //! only by the [`Redactor`] (the `redact` crate's rules with address hiding on, plus the user's
 //! credentials) or by deserialisation (the rules again); see [`crate::redacted`]. Serial bytes
-//! go through a redaction stream per direction first (a J11 credential frame is only
-//! recognisable as bytes, may contain a line feed and may arrive in pieces), then are split
-//! into lines, decoded, escaped, and redacted as text.
+//! are cut into J11 binary frames (one trace line each, in hex, decoded by the log decoder)
+//! and the text between them; the text goes through a redaction stream per direction (a J11
+//! credential frame whose header is broken is only recognisable as bytes, may contain a line
+//! feed and may arrive in pieces), then is split into lines, decoded, escaped, and redacted.
 //!
 //! Open a bundle with [`Bundle::from_json`] / [`Bundle::from_bytes`]: size-limited before
 //! parsing, one linear pass of the redactor over each text, never panics, and errors that
@@ -20,6 +21,7 @@ use broute::{Cause, DongleInfo, Event, Figures, MeterClass, MeterIdentity, Phase
 use logdecode::LogDecoder;
 use serde::{Deserialize, Serialize};
 
+use crate::bundle_j11::{Piece, Splitter};
 use crate::record::Scaling;
 use crate::Lang;
 
@@ -322,6 +324,8 @@ pub struct BundleBuilder {
     /// Per direction (sent, received): the raw bytes' redaction stream (known secrets and
     /// keyword rules, addresses kept for the decoder) and the time of the last bytes.
     raw: [(redact::Stream, u64); 2],
+    /// Per direction: J11 frames cut from the text.
+    j11: [Splitter; 2],
     carry: [(u64, Vec<u8>); 2],
     lang: Lang,
     full_serial: bool,
@@ -383,6 +387,7 @@ impl BundleBuilder {
             },
             decoder: LogDecoder::new(),
             raw: [(raw.clone(), 0), (raw, 0)],
+            j11: Default::default(),
             carry: [(0, Vec::new()), (0, Vec::new())],
             lang: Lang::En,
             full_serial: false,
@@ -527,15 +532,48 @@ impl BundleBuilder {
         }
     }
 
-    /// Raw serial bytes at engine time `ms`, `sent` = host → dongle. Split into lines (a
-    /// partial line waits for its end); each line is decoded by the log decoder.
+    /// Raw serial bytes at engine time `ms`, `sent` = host → dongle. J11 binary frames are
+    /// cut out (one trace line each); the rest is split into lines (a partial line waits for
+    /// its end); each line or frame is decoded by the log decoder.
     pub fn serial(&mut self, ms: u64, sent: bool, bytes: &[u8]) {
         let k = usize::from(!sent);
-        // Raw bytes first, as a stream: a J11 credential frame is only recognisable as bytes,
-        // and may hold a line feed or arrive in pieces.
-        self.raw[k].1 = ms;
-        let clean = self.raw[k].0.push(bytes);
-        self.lines(ms, sent, &clean);
+        let mut pieces = Vec::new();
+        self.j11[k].push(bytes, &mut pieces);
+        for p in pieces {
+            self.piece(ms, sent, p);
+        }
+    }
+
+    fn piece(&mut self, ms: u64, sent: bool, p: Piece) {
+        let k = usize::from(!sent);
+        match p {
+            // Text as a stream: a broken J11 credential frame is only recognisable as bytes,
+            // and may hold a line feed or arrive in pieces.
+            Piece::Text(bytes) => {
+                self.raw[k].1 = ms;
+                let clean = self.raw[k].0.push(&bytes);
+                self.lines(ms, sent, &clean);
+            }
+            Piece::Frame(frame) => {
+                let mut recs = Vec::new();
+                self.decoder.feed_j11_frame(&frame, &mut recs);
+                let decoded = recs
+                    .iter()
+                    .map(|r| self.r(&self.decoder.render(r)))
+                    .collect();
+                let text = self.r(&String::from_utf8(hex_upper(&frame)).unwrap_or_default());
+                self.push_trace(TraceLine {
+                    ms,
+                    dir: if sent {
+                        TraceDir::Sent
+                    } else {
+                        TraceDir::Received
+                    },
+                    text,
+                    decoded,
+                });
+            }
+        }
     }
 
     fn lines(&mut self, ms: u64, sent: bool, bytes: &[u8]) {
@@ -591,6 +629,10 @@ impl BundleBuilder {
     /// identity frame before the identity is known).
     pub fn build(mut self) -> Bundle {
         for (k, sent) in [(0, true), (1, false)] {
+            if let Some(p) = self.j11[k].finish() {
+                let ms = self.raw[k].1;
+                self.piece(ms, sent, p);
+            }
             let (stream, ms) = std::mem::replace(&mut self.raw[k], (self.redactor.raw_stream(), 0));
             let rest = stream.finish();
             self.lines(ms, sent, &rest);

@@ -1,6 +1,6 @@
 //! The scans of a session as the engine saw them (attempts, every PAN heard with its signal
 //! and whether its Pairing ID matches the B-route ID), kept in the support bundle: the trace
-//! cannot tell (the `PairID` values are redacted there, and J11 trace lines are binary).
+//! cannot tell (the `PairID` values are redacted there, and so are J11 Pairing IDs).
 
 use broute::Event;
 use serde::{Deserialize, Serialize};

@@ -40,6 +40,7 @@
 
 pub mod bundle;
 pub mod bundle_error;
+mod bundle_j11;
 pub mod bundle_scan;
 pub mod csvfmt;
 pub mod granularity;

@@ -196,11 +196,16 @@ fn built_bundle_round_trips_and_stays_clean() {
         b"ERXUDP FE80:0000:0000:0000:021C:6400:03DD:6393 x\r\n",
     );
     let bundle = b.build();
-    // The frame (whose data checksum holds a line feed) is one trace line, data hidden.
+    // The frame (whose data checksum holds a line feed) is one trace line in hex, data and
+    // data checksum hidden; its decoded record names it and hides the credentials.
     assert_eq!(
         bundle.trace[0].text.as_str(),
-        r"\xD0\xEA\x83\xFC\x00T\x000\x03\xBD<redacted>"
+        "D0EA83FC0054003003BD<redacted>"
     );
+    let rec = logdecode::Record::from_json(bundle.trace[0].decoded[0].as_str()).unwrap();
+    assert_eq!(rec.name, "set_b_route_credentials");
+    assert_eq!(rec.field("id"), Some("<redacted>"));
+    assert_eq!(rec.field("password"), Some("<redacted>"));
     assert_eq!(bundle.trace[1].text.as_str(), "ERXUDP FE80::XXXX x");
     let json = bundle.to_json();
     assert!(

@@ -248,3 +248,105 @@ fn pasted_transcript_stories() {
     assert_eq!(s.trace.len(), 2);
     assert!(s.summary.en.starts_with("Nothing in this log"));
 }
+
+/// The J11 session's serial trace: every binary frame is one trace line (its hex) with its
+/// decoded records, which name the requests, responses and notifications and type the
+/// ECHONET payloads; the credential frame is hidden in the text and in its record.
+#[test]
+fn j11_bundle_trace_is_decoded() {
+    use export::bundle::TraceDir;
+    use logdecode::{Kind, Record};
+    let b = bundle("j11", 5);
+    let serial: Vec<_> = b
+        .trace
+        .iter()
+        .filter(|t| matches!(t.dir, TraceDir::Sent | TraceDir::Received))
+        .collect();
+    let mut names = std::collections::BTreeSet::new();
+    let mut typed_echonet = 0;
+    let mut credentials = 0;
+    for t in &serial {
+        let recs: Vec<Record> = t
+            .decoded
+            .iter()
+            .map(|d| Record::from_json(d.as_str()).unwrap())
+            .collect();
+        let Some(first) = recs.first() else {
+            continue;
+        };
+        if first.kind() != Kind::J11 {
+            continue;
+        }
+        assert!(
+            t.text.as_str().starts_with("D0EA83FC")
+                || t.text.as_str().starts_with("D0F9EE5D")
+                || t.text.as_str() == "<redacted>",
+            "{}",
+            t.text.as_str()
+        );
+        assert_eq!(
+            first.dir,
+            Some(if t.dir == TraceDir::Sent {
+                logdecode::Dir::Sent
+            } else {
+                logdecode::Dir::Received
+            })
+        );
+        names.insert((
+            first.name.clone(),
+            first.field("message").unwrap_or("").to_string(),
+        ));
+        if first.name == "set_b_route_credentials" && first.field("message") == Some("request") {
+            credentials += 1;
+            assert_eq!(first.field("id"), Some("<redacted>"));
+            assert_eq!(first.field("password"), Some("<redacted>"));
+            assert!(
+                t.text.as_str().ends_with("<redacted>"),
+                "{}",
+                t.text.as_str()
+            );
+        }
+        for r in &recs[1..] {
+            let e = r
+                .echonet()
+                .expect("the records after a J11 frame's are its ECHONET payload");
+            assert_eq!(e.source, "j11");
+            if e.props.iter().any(|p| p.epc == "E7" && p.value.is_some()) {
+                typed_echonet += 1;
+            }
+        }
+    }
+    assert_eq!(credentials, 1);
+    assert!(
+        typed_echonet > 0,
+        "no typed instantaneous power from a J11 frame"
+    );
+    for (name, message) in [
+        ("get_firmware_version", "request"),
+        ("get_firmware_version", "response"),
+        ("set_b_route_credentials", "request"),
+        ("active_scan", "request"),
+        ("scan_result", "notification"),
+    ] {
+        assert!(
+            names.contains(&(name.to_string(), message.to_string())),
+            "{name} {message} not in {names:?}"
+        );
+    }
+    assert!(names.iter().any(|(_, m)| m == "notification"), "{names:?}");
+    // No secret in the bundle, in any form.
+    let json = b.to_json().to_ascii_uppercase();
+    let hex = |s: &str| s.bytes().map(|c| format!("{c:02X}")).collect::<String>();
+    for s in [ID, PW, &ID[24..]] {
+        assert!(
+            !json.contains(&s.to_ascii_uppercase()),
+            "a secret of {} chars",
+            s.len()
+        );
+        assert!(
+            !json.contains(&hex(s)),
+            "a secret of {} chars as hex",
+            s.len()
+        );
+    }
+}

@@ -1,5 +1,12 @@
-//! Profiling helper: decode ~10 MB made of the fixture transcripts repeated.
+//! Profiling helper: decode ~10 MB made of the fixture transcripts repeated (`MIB=1` for a
+//! smaller log, e.g. under `valgrind --tool=callgrind`; `FULL_ONLY=1` only decodes to JSON
+//! lines, `DECODE_ONLY=1` only to records; `OUT=path` writes the JSON lines of the log to
+//! `path` once, to compare byte for byte with another build's).
 fn main() {
+    let mib: usize = std::env::var("MIB")
+        .ok()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(10);
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -12,11 +19,16 @@ fn main() {
         one.push(b'\n');
     }
     let mut log = Vec::new();
-    while log.len() < 10 << 20 {
+    while log.len() < mib << 20 {
         log.extend_from_slice(&one);
     }
+    let mb = log.len() as f64 / f64::from(1u32 << 20);
+    if let Ok(path) = std::env::var("OUT") {
+        std::fs::write(path, logdecode::decode_to_json_lines(&log)).unwrap();
+        return;
+    }
     if std::env::var("FULL_ONLY").is_ok() {
-        for _ in 0..4 {
+        for _ in 0..4.min(mib) {
             std::hint::black_box(logdecode::decode_to_json_lines(&log));
         }
         return;
@@ -34,13 +46,13 @@ fn main() {
     }
     eprintln!(
         "{n} bytes out, {:.1} MiB/s",
-        30.0 / t.elapsed().as_secs_f64()
+        3.0 * mb / t.elapsed().as_secs_f64()
     );
     let t = std::time::Instant::now();
     let recs = logdecode::decode_log(&log);
     eprintln!(
         "decode only: {:.1} MiB/s ({} records)",
-        10.0 / t.elapsed().as_secs_f64(),
+        mb / t.elapsed().as_secs_f64(),
         recs.len()
     );
     let t = std::time::Instant::now();
@@ -51,7 +63,7 @@ fn main() {
     }
     eprintln!(
         "serialise only: {:.1} MiB/s of input ({} bytes)",
-        10.0 / t.elapsed().as_secs_f64(),
+        mb / t.elapsed().as_secs_f64(),
         buf.len()
     );
     let t = std::time::Instant::now();
@@ -62,7 +74,7 @@ fn main() {
     let out = red.redact_bytes(&buf);
     eprintln!(
         "redact only: {:.1} MiB/s of input ({} bytes)",
-        10.0 / t.elapsed().as_secs_f64(),
+        mb / t.elapsed().as_secs_f64(),
         out.len()
     );
 }

@@ -1,6 +1,10 @@
 //! The incremental decoder: bytes in any chunking → lines → normalised payloads → records.
 
+mod device_side;
+mod redaction;
+
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use skstack::detect::Dialect;
 
@@ -9,6 +13,7 @@ use crate::device::{self, Device, Item};
 use crate::echonet_typing;
 use crate::hexdump::{self, FrameKind, MAX_BYTES, MAX_LINES};
 use crate::j11_typing;
+use crate::json;
 use crate::kv;
 use crate::normalise::{direction_in, normalise};
 use crate::record::{Body, Dir, EchonetFields, Fields, Input, Part, Record, Unrecognised};
@@ -53,11 +58,16 @@ pub struct LogDecoder {
     /// Pairing ID (last 8 characters) of the last B-route ID the log showed.
     pairing_id: Option<String>,
     scratch: Vec<device::Out>,
+    /// The input of the last record made (records of one line share it).
+    shared: Option<Arc<Input>>,
     /// Lines decoded in this `feed`, for one redaction check of them all: their bytes (and
     /// normalised payloads), `\n`-separated ...
     check: Vec<u8>,
     /// ... and per line (records from, to; bytes from, to).
     marks: Vec<(usize, usize, usize, usize)>,
+    /// The lines of `check` the rules may change, and their marks (buffers kept).
+    sel: Vec<u8>,
+    sel_marks: Vec<(usize, usize, usize, usize)>,
 }
 
 impl std::fmt::Debug for LogDecoder {
@@ -149,8 +159,11 @@ impl LogDecoder {
             learned: 0,
             pairing_id: None,
             scratch: Vec::new(),
+            shared: None,
             check: Vec::new(),
             marks: Vec::new(),
+            sel: Vec::new(),
+            sel_marks: Vec::new(),
         }
     }
 
@@ -190,51 +203,6 @@ impl LogDecoder {
         self.flush_checks(out);
     }
 
-    /// Mark the records of the lines (decoded in this call) that match a redaction rule: one
-    /// pass of the rules over all those lines; the lines whose text changed are the ones. (No
-    /// rule spans a line end, so the lines of the result are the lines of the input; should
-    /// they not be, every line is checked on its own.)
-    fn flush_checks(&mut self, out: &mut [Record]) {
-        if self.marks.is_empty() {
-            self.check.clear();
-            return;
-        }
-        let red = self.redactor.redact_bytes(&self.check);
-        if red != self.check {
-            let a: Vec<&[u8]> = self.check.split(|&b| b == b'\n').collect();
-            let b: Vec<&[u8]> = red.split(|&b| b == b'\n').collect();
-            let aligned = a.len() == b.len();
-            let mut changed = Vec::new();
-            if aligned {
-                let mut off = 0;
-                for (x, y) in a.iter().zip(&b) {
-                    if x != y {
-                        changed.push(off);
-                    }
-                    off += x.len() + 1;
-                }
-            }
-            let mut k = 0;
-            for &(r0, r1, b0, b1) in &self.marks {
-                let hit = if aligned {
-                    while k < changed.len() && changed[k] < b0 {
-                        k += 1;
-                    }
-                    k < changed.len() && changed[k] < b1
-                } else {
-                    self.check.get(b0..b1).is_some_and(|b| self.fires(b))
-                };
-                if hit {
-                    for r in out.get_mut(r0..r1).into_iter().flatten() {
-                        r.sensitive = true;
-                    }
-                }
-            }
-        }
-        self.check.clear();
-        self.marks.clear();
-    }
-
     fn push_carry(&mut self, b: &[u8]) {
         let room = MAX_LINE.saturating_sub(self.carry.len());
         self.carry.extend_from_slice(&b[..b.len().min(room)]);
@@ -250,7 +218,7 @@ impl LogDecoder {
         self.carry_full = false;
         self.after_cr = false;
         if let Some(p) = self.pending.take() {
-            self.emit_frame(p, out);
+            self.emit_pending(p, out);
         }
         self.close_block(out);
         self.flush_checks(out);
@@ -276,57 +244,6 @@ impl LogDecoder {
         self.pairing_id.as_deref()
     }
 
-    /// Redact text with the rules and the credentials this decoder has learned (for showing
-    /// the lines of the log beside their records).
-    pub fn redact_text(&self, s: &str) -> String {
-        self.redactor.redact(s)
-    }
-
-    /// Serialise a record as one JSON line (without `\n`), redacted.
-    pub fn render(&self, r: &Record) -> String {
-        let mut s = String::new();
-        self.render_into(r, &mut s);
-        s.pop();
-        s
-    }
-
-    /// Append a record as one JSON line (with its `\n`), redacted.
-    pub fn render_into(&self, r: &Record, out: &mut String) {
-        self.render_batch(std::slice::from_ref(r), out);
-    }
-
-    /// Append records as JSON lines (each with its `\n`), redacted in one pass (the same
-    /// result as record by record: every rule ends at a line end, and JSON holds no raw J11
-    /// frame).
-    pub fn render_batch(&self, recs: &[Record], out: &mut String) {
-        // Records whose input matched no redaction rule are written as they are; the others
-        // go through the rules (with the learned credentials) in runs.
-        let mut buf = Vec::with_capacity(recs.len() * 256);
-        let mut run: Vec<u8> = Vec::new();
-        for r in recs {
-            if r.sensitive || r.epoch < self.learned {
-                if serde_json::to_writer(&mut run, r).is_ok() {
-                    run.push(b'\n');
-                }
-            } else {
-                if !run.is_empty() {
-                    buf.extend_from_slice(&self.redactor.redact_bytes(&run));
-                    run.clear();
-                }
-                if serde_json::to_writer(&mut buf, r).is_ok() {
-                    buf.push(b'\n');
-                }
-            }
-        }
-        if !run.is_empty() {
-            buf.extend_from_slice(&self.redactor.redact_bytes(&run));
-        }
-        match String::from_utf8(buf) {
-            Ok(s) => out.push_str(&s),
-            Err(e) => out.push_str(&String::from_utf8_lossy(e.as_bytes())),
-        }
-    }
-
     fn line(&mut self, raw: &[u8], out: &mut Vec<Record>) {
         self.line_no += 1;
         if raw.iter().all(|b| b.is_ascii_whitespace()) {
@@ -343,11 +260,6 @@ impl LogDecoder {
         }
     }
 
-    /// Would the redaction rules change these bytes?
-    fn fires(&self, b: &[u8]) -> bool {
-        self.redactor.redact_bytes(b) != b
-    }
-
     /// Decode a line; a normalised payload that differs from the line (escapes undone, spaces
     /// changed) joins the redaction check.
     fn line_inner(&mut self, raw: &[u8], out: &mut Vec<Record>) {
@@ -358,7 +270,7 @@ impl LogDecoder {
             self.check.push(b'\n');
         }
         if !norm.input.stripped.contains(&Part::Quotes) {
-            self.payload(&norm.payload, n, norm.dir, &norm.input, raw, out);
+            self.payload_with(&norm.payload, n, norm.dir, norm.input, raw, out);
             return;
         }
         // A quoted payload may hold escaped line ends, and its own prefixes (a line quoted
@@ -380,11 +292,30 @@ impl LogDecoder {
             input.logger = input.logger.or(inner.input.logger);
             input.marker = inner.input.marker.or(input.marker);
             let dir = inner.dir.or(norm.dir);
-            self.payload(&inner.payload, n, dir, &input, raw, out);
+            self.payload_with(&inner.payload, n, dir, input, raw, out);
         }
         if !any {
             self.payload(b"", n, norm.dir, &norm.input, raw, out);
         }
+    }
+
+    /// [`Self::payload`] with the line's input made the shared one (no copy per record).
+    fn payload_with(
+        &mut self,
+        p: &[u8],
+        n: usize,
+        dir: Option<Dir>,
+        input: Input,
+        raw: &[u8],
+        out: &mut Vec<Record>,
+    ) {
+        if input.is_empty() {
+            self.payload(p, n, dir, &input, raw, out);
+            return;
+        }
+        let a = Arc::new(input);
+        self.shared = Some(a.clone());
+        self.payload(p, n, dir, &a, raw, out);
     }
 
     fn payload(
@@ -418,7 +349,7 @@ impl LogDecoder {
                 }
                 return;
             }
-            self.emit_frame(pend, out);
+            self.emit_pending(pend, out);
         }
         if p.is_empty() {
             self.close_block(out);
@@ -627,13 +558,35 @@ impl LogDecoder {
         hexdump::start(rest).is_some()
     }
 
-    fn rec(line: usize, name: &str, dir: Option<Dir>, input: &Input, body: Body) -> Record {
+    /// `input`, shared with the previous record when equal.
+    fn share(&mut self, input: &Input) -> Option<Arc<Input>> {
+        if input.is_empty() {
+            return None;
+        }
+        if let Some(a) = &self.shared {
+            if std::ptr::eq(&**a, input) || **a == *input {
+                return Some(a.clone());
+            }
+        }
+        let a = Arc::new(input.clone());
+        self.shared = Some(a.clone());
+        Some(a)
+    }
+
+    fn rec(
+        &mut self,
+        line: usize,
+        name: &str,
+        dir: Option<Dir>,
+        input: &Input,
+        body: Body,
+    ) -> Record {
         Record {
             line,
             end_line: None,
             name: name.to_string(),
             dir,
-            input: (!input.is_empty()).then(|| Box::new(input.clone())),
+            input: self.share(input),
             body,
             sensitive: false,
             epoch: 0,
@@ -653,8 +606,8 @@ impl LogDecoder {
             text: text(raw),
             reason: reason.map(String::from),
         });
-        out.push(Self::rec(n, "line", dir, input, body));
-        let _ = self;
+        let r = self.rec(n, "line", dir, input, body);
+        out.push(r);
     }
 
     fn command(
@@ -671,228 +624,10 @@ impl LogDecoder {
         if c.dual_stack {
             self.set_dialect(Dialect::DualStack);
         }
-        out.push(Self::rec(n, &c.name, dir, input, Body::Command(c.fields)));
+        let r = self.rec(n, &c.name, dir, input, Body::Command(c.fields));
+        out.push(r);
         if let Some(p) = c.payload {
             self.echonet(&p, "SKSENDTO", n, None, Some(Dir::Sent), input, out);
-        }
-    }
-
-    fn set_dialect(&mut self, d: Dialect) {
-        if self.dialect != Some(d) {
-            self.dialect = Some(d);
-            self.device.set_dialect(d);
-        }
-    }
-
-    fn close_block(&mut self, out: &mut Vec<Record>) {
-        if self.device.block_open() {
-            let mut frames = std::mem::take(&mut self.scratch);
-            self.device.close_block(self.line_no, &mut frames);
-            self.device_frames(&mut frames, self.line_no, None, &Input::default(), b"", out);
-            self.scratch = frames;
-        }
-    }
-
-    fn device_line(
-        &mut self,
-        p: &[u8],
-        n: usize,
-        dir: Option<Dir>,
-        input: &Input,
-        raw: &[u8],
-        out: &mut Vec<Record>,
-    ) {
-        let masked = unmask(p);
-        let mut inp: Cow<'_, Input> = Cow::Borrowed(input);
-        if masked.is_some() {
-            inp.to_mut().note(Part::Masked);
-        }
-        let line = masked.as_deref().unwrap_or(p);
-        let was_open = self.device.block_open();
-        let mut frames = std::mem::take(&mut self.scratch);
-        self.device.feed(line, n, &mut frames);
-        self.device_frames(&mut frames, n, dir, &inp, raw, out);
-        self.scratch = frames;
-        if self.device.block_open() && (!was_open || self.block_meta.is_none()) {
-            self.device.edscan = line.trim_ascii() == b"EEDSCAN";
-            self.block_meta = Some((dir, inp.into_owned()));
-        }
-    }
-
-    fn device_frames(
-        &mut self,
-        frames: &mut Vec<device::Out>,
-        n: usize,
-        dir: Option<Dir>,
-        input: &Input,
-        raw: &[u8],
-        out: &mut Vec<Record>,
-    ) {
-        for o in frames.drain(..) {
-            let (line, end, d, inp) = match o.block {
-                Some((a, b)) => {
-                    let meta = self.block_meta.take().unwrap_or((dir, input.clone()));
-                    (a, (b != a).then_some(b), meta.0, Cow::Owned(meta.1))
-                }
-                None => (n, None, dir, Cow::Borrowed(input)),
-            };
-            let before = self.dialect;
-            let it = device::item(o.frame, &mut self.dialect);
-            if self.dialect != before {
-                if let Some(dl) = self.dialect {
-                    self.device.set_dialect(dl);
-                }
-            }
-            let push = |name: &str, body: Body, out: &mut Vec<Record>| {
-                let mut r = Self::rec(line, name, d, &inp, body);
-                r.end_line = end;
-                r.sensitive = o.block.is_some();
-                out.push(r);
-            };
-            match it {
-                Item::Reply(name, f) => push(name, Body::Reply(f), out),
-                Item::Event(name, mut f) => {
-                    if name == "EPANDESC" {
-                        self.pair_match(&mut f);
-                    }
-                    push(name, Body::Event(f), out)
-                }
-                Item::RxUdp(f, payload) => {
-                    push("ERXUDP", Body::Event(f), out);
-                    if let Some(p) = payload {
-                        self.echonet(&p, "ERXUDP", line, None, d, &inp, out);
-                    }
-                }
-                Item::J11(b) => self.j11(&b, line, None, d, &inp, out),
-                Item::Skipped("incomplete_block") => {
-                    for (l, t) in std::mem::take(&mut self.device.block_text) {
-                        out.push(Self::rec(
-                            l,
-                            "line",
-                            d,
-                            &inp,
-                            Body::Unrecognised(Unrecognised {
-                                text: t,
-                                reason: Some("incomplete_block".into()),
-                            }),
-                        ));
-                    }
-                }
-                Item::Skipped(reason) => self.unrecognised(line, raw, Some(reason), &inp, d, out),
-                Item::Other => self.unrecognised(line, raw, None, &inp, d, out),
-                Item::None => {}
-            }
-        }
-    }
-
-    fn pair_match(&self, f: &mut Fields) {
-        if let (Some(known), Some(seen)) =
-            (&self.pairing_id, f.get("pair_id").and_then(|v| v.as_str()))
-        {
-            let m = seen.eq_ignore_ascii_case(known);
-            f.insert("pair_id_matches".into(), m.into());
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn frame(
-        &mut self,
-        kind: FrameKind,
-        bytes: &[u8],
-        n: usize,
-        end: Option<usize>,
-        dir: Option<Dir>,
-        input: &Input,
-        out: &mut Vec<Record>,
-    ) {
-        match kind {
-            FrameKind::Echonet => self.echonet(bytes, "hex", n, end, dir, input, out),
-            FrameKind::J11 => self.j11(bytes, n, end, dir, input, out),
-        }
-    }
-
-    fn emit_frame(&mut self, p: Pending, out: &mut Vec<Record>) {
-        let end = (p.end != p.line).then_some(p.end);
-        let start = out.len();
-        self.frame(p.kind, &p.bytes, p.line, end, p.dir, &p.input, out);
-        if end.is_some() {
-            // A secret may be split over the lines.
-            for r in &mut out[start..] {
-                r.sensitive = true;
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn echonet(
-        &mut self,
-        bytes: &[u8],
-        source: &str,
-        n: usize,
-        end: Option<usize>,
-        dir: Option<Dir>,
-        input: &Input,
-        out: &mut Vec<Record>,
-    ) {
-        let (name, fields): (String, EchonetFields) =
-            echonet_typing::frame(bytes, source, &mut self.scales);
-        let mut r = Self::rec(n, &name, dir, input, Body::Echonet(Box::new(fields)));
-        r.end_line = end;
-        out.push(r);
-    }
-
-    fn j11(
-        &mut self,
-        bytes: &[u8],
-        n: usize,
-        end: Option<usize>,
-        dir: Option<Dir>,
-        input: &Input,
-        out: &mut Vec<Record>,
-    ) {
-        match j11_typing::decode(bytes) {
-            Ok(it) => {
-                if let Some((id, pw)) = &it.credentials {
-                    self.remember_secret(id.as_bytes(), true);
-                    self.remember_secret(pw.as_bytes(), false);
-                }
-                let mut r = Self::rec(n, &it.name, Some(it.dir), input, Body::J11(it.fields));
-                r.end_line = end;
-                out.push(r);
-                if let Some(p) = it.echonet {
-                    self.echonet(&p, "j11", n, end, Some(it.dir), input, out);
-                }
-            }
-            Err(e) => {
-                let mut f = Fields::new();
-                f.insert("error".into(), e.into());
-                f.insert("raw".into(), hex(bytes).into());
-                let mut r = Self::rec(n, "malformed", dir, input, Body::J11(f));
-                r.end_line = end;
-                out.push(r);
-            }
-        }
-    }
-
-    /// Hide `secret` (an `SKSETPWD`/`SKSETRBID` argument, a J11 credential) wherever it shows
-    /// up later; for an ID also its Pairing ID. Values of one repeated character (authors'
-    /// masks) are no secrets, but an ID's Pairing ID is kept for matching `PairID`s.
-    fn remember_secret(&mut self, secret: &[u8], id: bool) {
-        if !secret.iter().all(u8::is_ascii_alphanumeric) {
-            return;
-        }
-        let text = String::from_utf8_lossy(secret).into_owned();
-        if id && text.len() == 32 {
-            self.pairing_id = Some(text[24..].to_ascii_uppercase());
-        }
-        let ok = secret.len() >= 8 && !secret.iter().all(|&b| b == secret[0]);
-        if ok && self.learned < MAX_LEARNED {
-            self.learned += 1;
-            let r = std::mem::take(&mut self.redactor).with_secret(&text);
-            self.redactor = match (id, text.len().checked_sub(8)) {
-                (true, Some(at)) => r.with_secret(&text[at..]),
-                _ => r,
-            };
         }
     }
 }

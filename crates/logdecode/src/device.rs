@@ -11,7 +11,7 @@ use skstack::frame::{
 use skstack::Framer;
 
 use crate::record::Fields;
-use crate::value::hex;
+use crate::value::{hex, hexw};
 
 /// Event and reply keywords the framer parses.
 pub(crate) const DEVICE_WORDS: &[&[u8]] = &[
@@ -199,7 +199,7 @@ pub(crate) fn item(frame: Frame, dialect: &mut Option<Dialect>) -> Item {
     match frame {
         Frame::Ok(v) => {
             if let Some(v) = v {
-                put(&mut f, "value", format!("{v:02X}"));
+                put(&mut f, "value", hexw(v, 2));
             }
             Item::Reply("OK", f)
         }
@@ -222,11 +222,11 @@ pub(crate) fn item(frame: Frame, dialect: &mut Option<Dialect>) -> Item {
         }
         Frame::Info(i) => {
             put(&mut f, "address", format_ipv6(&i.ip));
-            put(&mut f, "mac", i.mac.to_string());
-            put(&mut f, "channel", format!("{:02X}", i.channel));
-            put(&mut f, "pan_id", format!("{:04X}", i.pan_id));
+            put(&mut f, "mac", hex(&i.mac.0));
+            put(&mut f, "channel", hexw(i.channel, 2));
+            put(&mut f, "pan_id", hexw(i.pan_id, 4));
             let (last, d) = match i.last {
-                InfoLast::Addr16(a) => (format!("{a:04X}"), Dialect::SingleHop),
+                InfoLast::Addr16(a) => (hexw(a, 4), Dialect::SingleHop),
                 InfoLast::Side(s) => (format!("{s}"), Dialect::DualStack),
             };
             put(&mut f, "last", last);
@@ -239,7 +239,7 @@ pub(crate) fn item(frame: Frame, dialect: &mut Option<Dialect>) -> Item {
             Item::Reply("address", f)
         }
         Frame::Event(e) => {
-            put(&mut f, "num", format!("{:02X}", e.num));
+            put(&mut f, "num", hexw(e.num, 2));
             put(&mut f, "meaning", e.kind().name());
             if let Some(s) = e.sender {
                 put(&mut f, "sender", format_ipv6(&s));
@@ -248,7 +248,7 @@ pub(crate) fn item(frame: Frame, dialect: &mut Option<Dialect>) -> Item {
                 put(&mut f, "side", format!("{s}"));
             }
             if let Some(p) = e.param {
-                put(&mut f, "param", format!("{p:02X}"));
+                put(&mut f, "param", hexw(p, 2));
             }
             if e.guessed {
                 put(&mut f, "guessed", true);
@@ -259,14 +259,14 @@ pub(crate) fn item(frame: Frame, dialect: &mut Option<Dialect>) -> Item {
             Item::Event("EVENT", f)
         }
         Frame::PanDesc(p) => {
-            put(&mut f, "channel", format!("{:02X}", p.channel));
+            put(&mut f, "channel", hexw(p.channel, 2));
             if let Some(c) = p.channel_page {
-                put(&mut f, "channel_page", format!("{c:02X}"));
+                put(&mut f, "channel_page", hexw(c, 2));
             }
-            put(&mut f, "pan_id", format!("{:04X}", p.pan_id));
-            put(&mut f, "addr", p.addr.to_string());
+            put(&mut f, "pan_id", hexw(p.pan_id, 4));
+            put(&mut f, "addr", hex(&p.addr.0));
             if let Some(l) = p.lqi {
-                put(&mut f, "lqi", format!("{l:02X}"));
+                put(&mut f, "lqi", hexw(l, 2));
                 put(
                     &mut f,
                     "rssi_dbm",
@@ -289,7 +289,7 @@ pub(crate) fn item(frame: Frame, dialect: &mut Option<Dialect>) -> Item {
             let r: Vec<J> = e
                 .readings
                 .iter()
-                .map(|(c, r)| json!({"channel": format!("{c:02X}"), "rssi": format!("{r:02X}")}))
+                .map(|(c, r)| json!({"channel": hexw(*c, 2), "rssi": hexw(*r, 2)}))
                 .collect();
             put(&mut f, "readings", r);
             Item::Event("EEDSCAN", f)
@@ -330,9 +330,9 @@ fn rx_udp(r: RxUdp, dialect: &mut Option<Dialect>) -> Item {
     let mut f = Fields::new();
     put(&mut f, "sender", format_ipv6(&r.sender));
     put(&mut f, "dest", format_ipv6(&r.dest));
-    put(&mut f, "rport", format!("{:04X}", r.rport));
-    put(&mut f, "lport", format!("{:04X}", r.lport));
-    put(&mut f, "sender_lla", r.sender_lla.to_string());
+    put(&mut f, "rport", hexw(r.rport, 4));
+    put(&mut f, "lport", hexw(r.lport, 4));
+    put(&mut f, "sender_lla", hex(&r.sender_lla.0));
     if let Some(rssi) = r.rssi {
         put(&mut f, "rssi", rssi);
     }
@@ -340,7 +340,7 @@ fn rx_udp(r: RxUdp, dialect: &mut Option<Dialect>) -> Item {
     if let Some(s) = r.side {
         put(&mut f, "side", format!("{s}"));
     }
-    put(&mut f, "datalen", format!("{:04X}", r.data.len()));
+    put(&mut f, "datalen", hexw(r.data.len() as u64, 4));
     let (layout, d) = match r.layout {
         RxUdpLayout::SingleHop => ("single_hop", Dialect::SingleHop),
         RxUdpLayout::DualStack => ("dual_stack", Dialect::DualStack),

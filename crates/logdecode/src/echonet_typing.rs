@@ -8,7 +8,7 @@ use echonet::pretty::{value_text, Context};
 use echonet::{ClassCode, FrameRepr};
 
 use crate::record::{EchonetFields, Property};
-use crate::value::{hex, typed, Scales};
+use crate::value::{hex, hexw, typed, Scales};
 
 /// Learn scaling from a response or notification (before its own properties are typed: a
 /// frame may carry D3/E1 together with E0).
@@ -64,7 +64,7 @@ fn eoj_hex(e: echonet::Eoj) -> String {
 
 fn property(class: ClassCode, epc: u8, edt: &[u8], scales: &Scales) -> Property {
     let mut p = Property {
-        epc: format!("{epc:02X}"),
+        epc: hexw(epc, 2),
         name: property_name(class, epc, Lang::En).map(String::from),
         pdc: edt.len(),
         edt: hex(edt),
@@ -133,11 +133,11 @@ pub(crate) fn frame(bytes: &[u8], source: &str, scales: &mut Scales) -> (String,
         name,
         EchonetFields {
             source: source.into(),
-            tid: Some(format!("{:04X}", repr.tid)),
+            tid: Some(hexw(repr.tid, 4)),
             seoj: Some(eoj_hex(repr.seoj)),
             deoj: Some(eoj_hex(repr.deoj)),
             object: class_name(class, Lang::En).map(String::from),
-            esv: Some(format!("{:02X}", u8::from(repr.esv))),
+            esv: Some(hexw(u8::from(repr.esv), 2)),
             opc: Some(repr.props.len()),
             props,
             get_props,

@@ -179,9 +179,10 @@ pub(crate) fn start(p: &[u8]) -> Option<(FrameKind, HexLine)> {
 /// 64 bytes).
 pub(crate) fn starts_at(rest: &[u8]) -> bool {
     let w = &rest[..rest.len().min(64)];
-    let mut b = Vec::with_capacity(4);
+    let mut b = [0u8; 4];
+    let mut n = 0;
     let mut i = 0;
-    while b.len() < 4 && i < w.len() {
+    while n < 4 && i < w.len() {
         if is_sep(w[i]) {
             i += 1;
             continue;
@@ -194,12 +195,13 @@ pub(crate) fn starts_at(rest: &[u8]) -> bool {
             w.get(i).and_then(|&c| hexval(c)),
             w.get(i + 1).and_then(|&c| hexval(c)),
         ) {
-            (Some(h), Some(l)) => b.push(h << 4 | l),
+            (Some(h), Some(l)) => b[n] = h << 4 | l,
             _ => return false,
         }
+        n += 1;
         i += 2;
     }
-    b.len() == 4 && FrameKind::of(&b).is_some()
+    n == 4 && FrameKind::of(&b).is_some()
 }
 
 /// A line that continues a frame of which `have` bytes were read (an offset equal to `have`

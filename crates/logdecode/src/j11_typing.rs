@@ -13,7 +13,7 @@ use serde_json::{json, Value as J};
 use skstack::addr::format_ipv6;
 
 use crate::record::{Dir, Fields};
-use crate::value::hex;
+use crate::value::{hex, hexw};
 
 /// A decoded J11 frame.
 pub(crate) struct J11Item {
@@ -78,7 +78,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<J11Item, String> {
         }
         Err(e) => return Err(e.to_string()),
     };
-    put(&mut fields, "code", format!("{:04X}", repr.command));
+    put(&mut fields, "code", hexw(repr.command, 4));
     let mut item = J11Item {
         name: String::new(),
         dir: match repr.direction {
@@ -124,23 +124,23 @@ fn request(repr: &Repr<'_>, it: &mut J11Item) {
     };
     match req {
         Request::InitialSetup(s) => {
-            put(f, "mode", format!("{:02X}", s.mode));
+            put(f, "mode", hexw(s.mode, 2));
             put(f, "han_sleep", s.han_sleep);
-            put(f, "channel", format!("{:02X}", s.channel));
-            put(f, "tx_power", format!("{:02X}", s.tx_power));
+            put(f, "channel", hexw(s.channel, 2));
+            put(f, "tx_power", hexw(s.tx_power, 2));
         }
         Request::ActiveScan(s) => {
             put(f, "duration", s.duration);
-            put(f, "channel_mask", format!("{:08X}", s.channel_mask));
+            put(f, "channel_mask", hexw(s.channel_mask, 8));
             put(f, "channels", s.channel_count());
             put(f, "pairing_id", redact::MARK);
             put(f, "expected_ms", s.dwell().as_millis() as u64);
         }
-        Request::OpenUdpPort(p) => put(f, "port", format!("{p:04X}")),
+        Request::OpenUdpPort(p) => put(f, "port", hexw(p, 4)),
         Request::SendUdp(s) => {
             put(f, "destination", format_ipv6(&s.destination));
-            put(f, "src_port", format!("{:04X}", s.src_port));
-            put(f, "dst_port", format!("{:04X}", s.dst_port));
+            put(f, "src_port", hexw(s.src_port, 4));
+            put(f, "dst_port", hexw(s.dst_port, 4));
             put(f, "length", s.payload.len());
             if s.dst_port == j11::SendUdp::ECHONET_PORT {
                 it.echonet = Some(s.payload);
@@ -190,12 +190,12 @@ fn reply(r: Reply, it: &mut J11Item) {
     let f = &mut it.fields;
     put(f, "message", "response");
     it.name = snake(r.request.name());
-    put(f, "result", format!("{:02X}", r.result.to_u8()));
+    put(f, "result", hexw(r.result.to_u8(), 2));
     put(f, "result_text", r.result.description());
     let Some(body) = r.body else { return };
     match body {
         Response::FirmwareVersion(v) => {
-            put(f, "firmware_id", format!("{:04X}", v.firmware_id));
+            put(f, "firmware_id", hexw(v.firmware_id, 4));
             put(f, "version", format!("{}.{}", v.major, v.minor));
             put(f, "revision", format!("{:X}", v.revision));
         }
@@ -205,21 +205,21 @@ fn reply(r: Reply, it: &mut J11Item) {
             put(f, "han", debug_name(s.han));
         }
         Response::InitialSetup(s) => {
-            put(f, "mode", format!("{:02X}", s.mode));
-            put(f, "channel", format!("{:02X}", s.channel));
+            put(f, "mode", hexw(s.mode, 2));
+            put(f, "channel", hexw(s.channel, 2));
         }
         Response::BRoute(l) => {
-            put(f, "channel", format!("{:02X}", l.channel));
-            put(f, "pan_id", format!("{:04X}", l.pan_id));
-            put(f, "mac", l.mac.to_string());
+            put(f, "channel", hexw(l.channel, 2));
+            put(f, "pan_id", hexw(l.pan_id, 4));
+            put(f, "mac", hex(&l.mac.0));
             put(f, "rssi", l.rssi);
         }
         Response::UdpSent(s) => {
-            put(f, "detail", format!("{:02X}", s.detail.0));
+            put(f, "detail", hexw(s.detail.0, 2));
             put(f, "status", debug_name(s.detail.status()));
             put(f, "head", hex(&s.head));
         }
-        Response::PanId(p) => put(f, "pan_id", format!("{p:04X}")),
+        Response::PanId(p) => put(f, "pan_id", hexw(p, 4)),
         _ => {}
     }
 }
@@ -231,11 +231,11 @@ fn notification(n: Notification, it: &mut J11Item) {
         Notification::Boot => it.name = "boot".into(),
         Notification::ScanResult(s) => {
             it.name = "scan_result".into();
-            put(f, "channel", format!("{:02X}", s.channel));
+            put(f, "channel", hexw(s.channel, 2));
             let beacons: Vec<J> = s
                 .beacons
                 .iter()
-                .map(|b| json!({"mac": b.mac.to_string(), "pan_id": format!("{:04X}", b.pan_id), "rssi": b.rssi}))
+                .map(|b| json!({"mac": hex(&b.mac.0), "pan_id": hexw(b.pan_id, 4), "rssi": b.rssi}))
                 .collect();
             put(f, "beacons", beacons);
         }
@@ -248,17 +248,17 @@ fn notification(n: Notification, it: &mut J11Item) {
                     PanaOutcome::Success => "success".to_string(),
                     PanaOutcome::Rejected => "rejected".to_string(),
                     PanaOutcome::NoAnswer => "no_answer".to_string(),
-                    PanaOutcome::Other(b) => format!("{b:02X}"),
+                    PanaOutcome::Other(b) => hexw(b, 2),
                 },
             );
-            put(f, "peer", p.peer.to_string());
+            put(f, "peer", hex(&p.peer.0));
         }
         Notification::UdpReceived(u) => {
             it.name = "udp_received".into();
             put(f, "source", format_ipv6(&u.source));
-            put(f, "src_port", format!("{:04X}", u.src_port));
-            put(f, "dst_port", format!("{:04X}", u.dst_port));
-            put(f, "src_pan", format!("{:04X}", u.src_pan));
+            put(f, "src_port", hexw(u.src_port, 4));
+            put(f, "dst_port", hexw(u.dst_port, 4));
+            put(f, "src_pan", hexw(u.src_pan, 4));
             put(f, "destination", debug_name(u.destination));
             put(f, "security", debug_name(u.security));
             put(f, "rssi", u.rssi);
@@ -272,7 +272,7 @@ fn notification(n: Notification, it: &mut J11Item) {
         Notification::LinkState(l) => {
             it.name = "link_state".into();
             put(f, "state", debug_name(l.state));
-            put(f, "peer", l.peer.to_string());
+            put(f, "peer", hex(&l.peer.0));
             put(f, "rssi", l.rssi);
         }
         Notification::ReceiveError(e) => {

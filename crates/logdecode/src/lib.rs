@@ -39,6 +39,7 @@ mod device;
 mod echonet_typing;
 mod hexdump;
 mod j11_typing;
+mod json;
 mod kv;
 mod normalise;
 pub mod record;
@@ -65,14 +66,19 @@ pub fn decode_log(input: &[u8]) -> Vec<Record> {
 pub fn decode_to_json_lines(input: &[u8]) -> String {
     let mut d = LogDecoder::new();
     let mut recs = Vec::new();
-    let mut out = String::with_capacity(input.len() + input.len() / 2);
+    // The JSON is about 3.2 times the log (the captures).
+    let mut out = Vec::with_capacity(input.len().saturating_mul(7) / 2);
     // Render as we go: fewer live records.
     for chunk in input.chunks(64 * 1024) {
         d.feed(chunk, &mut recs);
-        d.render_batch(&recs, &mut out);
+        d.render_bytes(&recs, &mut out);
         recs.clear();
     }
     d.finish(&mut recs);
-    d.render_batch(&recs, &mut out);
-    out
+    d.render_bytes(&recs, &mut out);
+    // Chunks end at record ends, so this is what converting chunk by chunk gives.
+    match String::from_utf8(out) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
 }

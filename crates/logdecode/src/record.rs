@@ -6,6 +6,8 @@
 //! support bundle's story, the app) reads records back with the same types. No floating-point
 //! number appears anywhere: quantities are exact decimal strings, estimates are integers.
 
+use std::sync::Arc;
+
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value as J};
@@ -246,8 +248,8 @@ pub struct Record {
     pub name: String,
     /// Direction, when known.
     pub dir: Option<Dir>,
-    /// What was recognised around the payload.
-    pub input: Option<Box<Input>>,
+    /// What was recognised around the payload (shared by the records of one line).
+    pub input: Option<Arc<Input>>,
     /// The kind and its fields.
     pub body: Body,
     /// Whether the redaction rules must see this record when it is rendered: its input
@@ -360,7 +362,7 @@ struct In {
     #[serde(default)]
     dir: Option<Dir>,
     #[serde(default)]
-    input: Option<Box<Input>>,
+    input: Option<Input>,
     fields: J,
 }
 
@@ -394,7 +396,7 @@ impl<'de> Deserialize<'de> for Record {
             end_line: r.end_line,
             name: r.name,
             dir: r.dir,
-            input: r.input,
+            input: r.input.map(Arc::new),
             body,
             sensitive: true,
             epoch: 0,

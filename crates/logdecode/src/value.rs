@@ -411,6 +411,21 @@ fn iso_or_unset(d: OrUnset<DateTime>) -> String {
     d.value().map(|d| iso(&d)).unwrap_or_default()
 }
 
+/// `format!("{v:0w$X}")` (at least `w` upper-case hex digits) without the formatting
+/// machinery.
+pub(crate) fn hexw(v: impl Into<u64>, w: usize) -> String {
+    const H: &[u8; 16] = b"0123456789ABCDEF";
+    let v: u64 = v.into();
+    let digits = (16 - v.leading_zeros() as usize / 4).max(1);
+    let n = digits.max(w);
+    let mut s = String::with_capacity(n);
+    for i in (0..n).rev() {
+        let d = if i < 16 { (v >> (4 * i)) & 15 } else { 0 };
+        s.push(char::from(H[d as usize]));
+    }
+    s
+}
+
 pub(crate) fn hex(b: &[u8]) -> String {
     const H: &[u8; 16] = b"0123456789ABCDEF";
     let mut s = String::with_capacity(b.len() * 2);
@@ -454,7 +469,7 @@ fn currents(c: &Currents) -> Value {
 
 fn unit_value(u: EnergyUnit, per: &str) -> Value {
     Value::Unit {
-        code: format!("{:02X}", u.code()),
+        code: hexw(u.code(), 2),
         factor: u.factor().to_string(),
         unit: per.into(),
     }
@@ -467,7 +482,7 @@ fn int(v: impl Into<i64>) -> Value {
 fn common(c: &CommonValue<'_>) -> Value {
     match c {
         CommonValue::OperationStatus(s) => Value::State {
-            code: format!("{:02X}", u8::from(*s)),
+            code: hexw(u8::from(*s), 2),
             state: match s {
                 OnOff::On => "on",
                 OnOff::Off => "off",
@@ -476,7 +491,7 @@ fn common(c: &CommonValue<'_>) -> Value {
             .into(),
         },
         CommonValue::FaultStatus(s) => Value::State {
-            code: format!("{:02X}", u8::from(*s)),
+            code: hexw(u8::from(*s), 2),
             state: match s {
                 FaultStatus::Fault => "fault",
                 FaultStatus::NoFault => "no_fault",
@@ -487,9 +502,7 @@ fn common(c: &CommonValue<'_>) -> Value {
         CommonValue::StandardVersion(v) => Value::Release {
             release: v.release().map(String::from),
         },
-        CommonValue::Manufacturer(m) => Value::Maker {
-            code: format!("{:06X}", m.0),
-        },
+        CommonValue::Manufacturer(m) => Value::Maker { code: hexw(m.0, 6) },
         CommonValue::ProductionNumber(p) => Value::Text {
             text: p.text().map(String::from),
         },
@@ -501,7 +514,7 @@ fn common(c: &CommonValue<'_>) -> Value {
         },
         CommonValue::StatusMap(m) | CommonValue::SetMap(m) | CommonValue::GetMap(m) => {
             Value::PropertyMap {
-                epcs: m.iter().map(|e| format!("{e:02X}")).collect(),
+                epcs: m.iter().map(|e| hexw(e, 2)).collect(),
             }
         }
         CommonValue::InstallationLocation(b)
@@ -515,7 +528,7 @@ fn lv(v: &LvValue<'_>, s: &Scales) -> Value {
     match v {
         LvValue::Common(c) => common(c),
         LvValue::RouteBId(r) => Value::RouteBId {
-            maker: r.maker().map(|m| format!("{m:06X}")),
+            maker: r.maker().map(|m| hexw(m, 6)),
             free_area: hex(r.free_area()),
         },
         LvValue::OneMinuteEnergy(e) => Value::EnergyPair {
@@ -565,7 +578,7 @@ fn hv(v: &HvValue<'_>, s: &Scales) -> Value {
         HvValue::ReactiveHistory(h) => reactive.history(h),
         HvValue::Coefficient(c) => int(*c),
         HvValue::Multiplier(m) => Value::Multiplier {
-            code: format!("{:02X}", m.code()),
+            code: hexw(m.code(), 2),
             factor: m.factor().to_string(),
         },
         HvValue::HistoryDay(d) => Value::Day {
@@ -591,7 +604,7 @@ fn node_profile(v: &NpValue<'_>) -> Value {
             instances: l.iter().map(|e| hex(&e.to_bytes())).collect(),
         },
         NpValue::ClassList(l) => Value::Classes {
-            classes: l.iter().map(|c| format!("{:04X}", u16::from(c))).collect(),
+            classes: l.iter().map(|c| hexw(u16::from(c), 4)).collect(),
         },
         NpValue::Unknown { edt, .. } => Value::Raw { hex: hex(edt) },
     }

@@ -73,6 +73,7 @@
 mod ac;
 mod addr;
 mod emit;
+mod filter;
 mod hex;
 mod scan;
 mod stream;
@@ -115,6 +116,8 @@ pub struct Redactor {
 
 struct Compiled {
     tables: Arc<Tables>,
+    /// The quick test of [`Redactor::may_change`] (built on first use).
+    filter: OnceLock<filter::Filter>,
     /// Plain text and hex forms of every secret, on raw bytes (the final check).
     check: Option<Ac>,
 }
@@ -129,6 +132,9 @@ impl fmt::Debug for Redactor {
 }
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// A pattern of an automaton and its tag.
+type Pattern = (Vec<u8>, u8);
 
 fn hex(b: &[u8]) -> Vec<u8> {
     b.iter()
@@ -205,6 +211,26 @@ impl Redactor {
         self.compiled.get_or_init(|| Arc::new(self.compile()))
     }
 
+    /// The patterns of the secrets: text (upper-cased) and hex forms (each once), after the
+    /// fixed hex patterns (the J11 header, `534D`).
+    fn patterns(&self) -> (Vec<Pattern>, Vec<Pattern>) {
+        let mut hexp: Vec<Pattern> = vec![
+            (b"D0EA83FC00540030".to_vec(), tag::J11),
+            (b"534D".to_vec(), tag::SM),
+        ];
+        let mut text = Vec::new();
+        for s in &self.secrets {
+            let up = s.to_ascii_uppercase();
+            text.push((up.clone(), tag::SECRET));
+            for form in [hex(s), hex(&up), hex(&s.to_ascii_lowercase())] {
+                if !hexp.iter().any(|(p, _)| *p == form) {
+                    hexp.push((form, tag::SECRET));
+                }
+            }
+        }
+        (text, hexp)
+    }
+
     fn compile(&self) -> Compiled {
         let mut kw: Vec<(Vec<u8>, u8)> = vec![
             (b"SKSETPWD".to_vec(), tag::PWD),
@@ -213,25 +239,17 @@ impl Redactor {
         for k in ["PAIRID", "PAIR_ID", "PAIR ID"] {
             kw.push((k.as_bytes().to_vec(), tag::PAIR));
         }
-        let mut hexp: Vec<(Vec<u8>, u8)> = vec![
-            (b"D0EA83FC00540030".to_vec(), tag::J11),
-            (b"534D".to_vec(), tag::SM),
-        ];
-        let mut text = Vec::new();
-        let mut check = Vec::new();
-        for s in &self.secrets {
-            let up = s.to_ascii_uppercase();
-            text.push((up.clone(), tag::SECRET));
-            check.push((up.clone(), tag::SECRET));
-            for form in [hex(s), hex(&up), hex(&s.to_ascii_lowercase())] {
-                if !hexp.iter().any(|(p, _)| *p == form) {
-                    hexp.push((form.clone(), tag::SECRET));
-                    check.push((form, tag::SECRET));
-                }
-            }
-        }
+        let (text, hexp) = self.patterns();
+        // The final check: every secret pattern (text and hex forms), on raw bytes.
+        let check: Vec<Pattern> = text
+            .iter()
+            .chain(hexp.iter())
+            .filter(|(_, t)| *t == tag::SECRET)
+            .cloned()
+            .collect();
         let has = !self.secrets.is_empty();
         Compiled {
+            filter: OnceLock::new(),
             tables: Arc::new(Tables {
                 kw: Ac::new(&kw),
                 hex: Ac::new(&hexp),
@@ -272,6 +290,24 @@ impl Redactor {
             Ok(s) => s,
             Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
         }
+    }
+
+    /// A quick, conservative test: `false` only when [`Redactor::redact_bytes`] would return
+    /// `input` unchanged. Several times cheaper per byte than redacting (it looks for what
+    /// starts a rule: `SKSET`, `PAIR`, `SM` + 32 letters/digits, the J11 credential header
+    /// raw or in hex, `534D`, and the first characters of a known secret as text or hex); for
+    /// callers that check many short texts and redact the few that may need it. Always `true`
+    /// when addresses are hidden.
+    pub fn may_change(&self, input: &[u8]) -> bool {
+        self.compiled()
+            .filter
+            .get_or_init(|| {
+                let (text, hexp) = self.patterns();
+                let strip =
+                    |v: Vec<(Vec<u8>, u8)>| v.into_iter().map(|(p, _)| p).collect::<Vec<_>>();
+                filter::Filter::new(&strip(text), &strip(hexp), self.addresses)
+            })
+            .may_change(input)
     }
 
     /// True when `text` contains a known secret as plain text or plain hex (any case). This is

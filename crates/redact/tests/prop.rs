@@ -454,4 +454,41 @@ proptest! {
         prop_assert!(!up.contains(&secret.to_ascii_uppercase()) && !up.contains(&hex(&secret)) && !up.contains(&hex(&secret.to_ascii_lowercase())));
         prop_assert!(!r.leaks(&out));
     }
+
+    #[test]
+    fn may_change_is_conservative(
+        id in id_strategy(),
+        pw in pw_strategy(),
+        fillers in proptest::collection::vec(filler(), 1..8),
+        order in proptest::collection::vec(0usize..64, 1..40),
+        noise in busy_tokens(),
+        bytes in busy_bytes(),
+        cut in (0usize..4_000, 0usize..4_000),
+        with_secrets in any::<bool>(),
+        short in any::<bool>(),
+        addresses in any::<bool>(),
+        pad in "[0-9A-Fa-f]{0,20}",
+        glue in "[ :0-9]{0,3}",
+    ) {
+        let mut pieces = secret_pieces(&id, &pw);
+        pieces.extend(keyword_pieces(&id, &pw));
+        let (log, _) = log_of(&pieces, &fillers, &order);
+        let mut r = Redactor::new().with_addresses(addresses);
+        if with_secrets {
+            r = r.with_credentials(&id, &pw);
+        }
+        if short {
+            r = r.with_secret(&pw[..6]);
+        }
+        // Secrets inside hex runs of any alignment.
+        let runs = format!("{pad}{glue}{}{glue}{pad} {pad}{}{pad} {pad}{}", hex(&pw), hex(&id[24..]), pw.to_ascii_lowercase());
+        for input in [log.into_bytes(), noise, bytes, runs.into_bytes()] {
+            let (a, b) = (cut.0.min(input.len()), cut.1.min(input.len()));
+            for x in [&input[..], &input[a.min(b)..a.max(b)]] {
+                if !r.may_change(x) {
+                    prop_assert_eq!(r.redact_bytes(x), x.to_vec(), "{:?}", String::from_utf8_lossy(x));
+                }
+            }
+        }
+    }
 }

@@ -417,3 +417,32 @@ fn held_back_is_bounded() {
         assert!(s.held() <= redact::MAX_HOLD + 4096, "{}", s.held());
     }
 }
+
+#[test]
+fn may_change_says_no_to_ordinary_lines() {
+    let lines: &[&[u8]] = &[
+        b"EVENT 21 FE80:0000:0000:0000:021C:6400:03DD:6393 0 02",
+        b"ERXUDP FE80:0000:0000:0000:021C:6400:03DD:6393 FF02:0000:0000:0000:0000:0000:0000:0001 0E1A 0E1A 001C640003DD6393 1 0 0012 1081000102880105FF017201E704000004A8",
+        b"2024-03-05 12:34:56,789 - momonga.sk - DEBUG - >> b'SKSCAN 2 FFFFFFFF 6 0\\r\\n'",
+        b"D0 F9 EE 5D 60 19 00 04 03 91 00 00",
+        b"small things: a message",
+    ];
+    let plain = Redactor::new();
+    let known =
+        Redactor::new().with_credentials("0000004F3A210000000000000A18C3D7", "K7QX3M9PA2TB");
+    for l in lines {
+        assert!(!plain.may_change(l), "{}", String::from_utf8_lossy(l));
+        assert!(!known.may_change(l), "{}", String::from_utf8_lossy(l));
+    }
+    for l in [
+        &b"SKSETPWD C K7QX3M9PA2TB"[..],
+        b"  PairID:0A18C3D7",
+        b"pw k7qx 3m9p a2tb",
+        b"data 4B37 51 58 33 4D 39 50 41 32 54 42",
+        b"534D",
+        b"D0EA83FC 0054 0030",
+    ] {
+        assert!(known.may_change(l), "{}", String::from_utf8_lossy(l));
+    }
+    assert!(Redactor::new().with_addresses(true).may_change(b"OK"));
+}

@@ -38,11 +38,16 @@ pub fn parse_ipv6(s: &[u8]) -> Option<Ipv6Addr> {
 /// Format an IPv6 address the way SKSTACK requires in commands: 8 groups of 4 upper-case hex
 /// digits separated by colons.
 pub fn format_ipv6(a: &Ipv6Addr) -> String {
-    let s = a.segments();
-    format!(
-        "{:04X}:{:04X}:{:04X}:{:04X}:{:04X}:{:04X}:{:04X}:{:04X}",
-        s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
-    )
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut s = String::with_capacity(39);
+    for (i, b) in a.octets().iter().enumerate() {
+        if i > 0 && i % 2 == 0 {
+            s.push(':');
+        }
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    s
 }
 
 /// A 64-bit IEEE MAC address (the meter's `Addr` in EPANDESC, `SENDERLLA` in ERXUDP).

@@ -183,7 +183,7 @@ pub(crate) fn from_bundle(b: &Bundle) -> Story {
     if let Some(f) = &b.figures {
         readings.count = readings.count.max(f.readings);
     }
-    // J11 traces are binary (not decoded): the phases and the cause tell about PANA.
+    // Older bundles hold J11 traces undecoded: the phases and the cause tell about PANA.
     let mut auth = std::mem::take(&mut facts.auth);
     if auth.attempts == 0 {
         auth.attempts = phases.iter().filter(|p| p.phase == "expect_join").count() as u32;

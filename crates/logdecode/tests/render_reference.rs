@@ -1,0 +1,85 @@
+//! The fast rendering of `decode_to_json_lines` (the redaction check only over the lines the
+//! rules may change, the crate's own JSON writer, the rules run only over the records that
+//! need them) writes exactly what the plain way writes: every record through `serde_json`,
+//! then through the decoder's redaction rules, one by one. On every capture, on a big log (all
+//! captures repeated, the shape `benches/decode_log.rs` measures) and on random input. (The
+//! captures' output is also pinned byte for byte by `schema.rs`'s golden files.)
+
+mod common;
+
+use common::{read, FILES};
+use logdecode::{decode_to_json_lines, LogDecoder};
+use proptest::prelude::*;
+
+/// The plain way, chunk by chunk as `decode_to_json_lines` feeds (64 KiB).
+fn reference(input: &[u8]) -> String {
+    let mut d = LogDecoder::new();
+    let mut recs = Vec::new();
+    let mut out = String::new();
+    let mut render = |d: &LogDecoder, recs: &mut Vec<logdecode::Record>| {
+        for r in recs.drain(..) {
+            out.push_str(&d.redact_text(&serde_json::to_string(&r).unwrap()));
+            out.push('\n');
+        }
+    };
+    for chunk in input.chunks(64 * 1024) {
+        d.feed(chunk, &mut recs);
+        render(&d, &mut recs);
+    }
+    d.finish(&mut recs);
+    render(&d, &mut recs);
+    out
+}
+
+fn all_captures() -> Vec<u8> {
+    let mut one = Vec::new();
+    let mut files: Vec<&str> = FILES.to_vec();
+    files.push("j11-md-frames.txt");
+    for f in files {
+        one.extend(read(f));
+        one.push(b'\n');
+    }
+    one
+}
+
+#[test]
+fn captures_as_the_plain_way() {
+    let mut files: Vec<&str> = FILES.to_vec();
+    files.push("j11-md-frames.txt");
+    for f in files {
+        let log = read(f);
+        assert!(decode_to_json_lines(&log) == reference(&log), "{f}");
+    }
+}
+
+#[test]
+fn big_log_as_the_plain_way() {
+    let one = all_captures();
+    let mut log = Vec::new();
+    while log.len() < 1 << 20 {
+        log.extend_from_slice(&one);
+    }
+    let (fast, plain) = (decode_to_json_lines(&log), reference(&log));
+    assert_eq!(fast.len(), plain.len());
+    assert!(fast == plain);
+}
+
+proptest! {
+    #[test]
+    fn any_bytes_as_the_plain_way(input in prop::collection::vec(any::<u8>(), 0..2048)) {
+        prop_assert_eq!(decode_to_json_lines(&input), reference(&input));
+    }
+
+    /// Pieces of the captures glued at random (credential lines next to the lines that
+    /// would hide them, frames cut).
+    #[test]
+    fn capture_pieces_as_the_plain_way(picks in prop::collection::vec((any::<prop::sample::Index>(), 1usize..400), 1..12)) {
+        let one = all_captures();
+        let mut log = Vec::new();
+        for (at, len) in picks {
+            let a = at.index(one.len());
+            log.extend_from_slice(&one[a..(a + len).min(one.len())]);
+        }
+        prop_assert_eq!(decode_to_json_lines(&log), reference(&log));
+    }
+}
