@@ -1,3 +1,4 @@
 //! Reusable view pieces.
 pub mod announcer;
 pub mod chart;
+pub mod support_line;

@@ -1,4 +1,5 @@
-//! Data: the recording and its CSV, meter history to CSV, granularity, the support bundle.
+//! Data: the recording and its CSV, meter history to CSV, granularity, the support bundle (and
+//! the story of a bundle opened, `pages::story`).
 
 use broute::{HistoryRequest, Phase};
 use export::{history, Lang, MeterColumns, Scaling};
@@ -11,6 +12,7 @@ use crate::data::stamp;
 use crate::i18n::*;
 use crate::platform::clock;
 use crate::platform::files::{chosen_file_text, download};
+use crate::pages::story::{StoryCard, StoryInput};
 use crate::record;
 use crate::tools::{self, Request};
 
@@ -253,8 +255,7 @@ fn GranularityCard() -> impl IntoView {
 fn BundleCard() -> impl IntoView {
     let i18n = use_i18n();
     let ctl = expect_context::<Ctl>();
-    let loaded = RwSignal::new(None::<Result<Vec<String>, String>>);
-    let shown = RwSignal::new(20usize);
+    let story = RwSignal::new(None::<StoryInput>);
     let make = move |_| {
         // The worker learns the credentials as typed, so it can hide every form of them.
         let id = normalize_input(&ctl.id_input.get_untracked()).text;
@@ -275,11 +276,7 @@ fn BundleCard() -> impl IntoView {
             let Some(text) = chosen_file_text(&ev).await else {
                 return;
             };
-            let lines = tools::run(Request::OpenBundle { text })
-                .await
-                .map(|t| t.lines().map(str::to_owned).collect());
-            loaded.set(Some(lines));
-            shown.set(20);
+            story.set(Some(StoryInput::Bundle(text)));
         });
     };
     view! {
@@ -296,23 +293,7 @@ fn BundleCard() -> impl IntoView {
                     <input type="file" accept=".json,application/json" data-testid="bundle-open" on:change=open/>
                 </label>
             </div>
-            {move || loaded.get().map(|r| match r {
-                Err(e) => view! { <p class="status bad" role="alert">{t_string!(i18n, bundle_error, detail = e).to_string()}</p> }.into_any(),
-                Ok(lines) => {
-                    let total = lines.len();
-                    view! {
-                        <p role="status" data-testid="bundle-loaded">{t_string!(i18n, bundle_loaded, n = total).to_string()}</p>
-                        <pre class="rx" data-testid="replay" tabindex="0">
-                            {move || lines.iter().take(shown.get()).cloned().collect::<Vec<_>>().join("\n")}
-                        </pre>
-                        <div class="actions">
-                            <button type="button" data-testid="replay-next" on:click=move |_| shown.update(|n| *n += 20)
-                                disabled=move || { shown.get() >= total }>{t!(i18n, replay_next)}</button>
-                            <button type="button" on:click=move |_| shown.set(total)>{t!(i18n, replay_all)}</button>
-                        </div>
-                    }.into_any()
-                }
-            })}
         </section>
+        <StoryCard input=story/>
     }
 }

@@ -1,19 +1,21 @@
-//! The support tools and exports that run in the worker: decode a pasted log, build and open
-//! support bundles, CSV exports and the granularity check. Each takes what the page sent and
+//! The support tools and exports that run in the worker: decode a pasted log, build support
+//! bundles, the story of a bundle or a log, CSV exports and the granularity check. Each takes what the page sent and
 //! returns the text to send back; bad input is an `Err` with a message, never a panic.
 
 use broute::replay::{self, InputLog, Output};
 use broute::{Event, RouteBId, RouteBPassword};
 use export::{Bundle, BundleBuilder, CsvOptions, HistoryDay, MeterColumns, Record, Redactor};
-use export::{Lang, Scaling, TimelineKind};
+use export::story::Story;
+use export::{Lang, Scaling};
 
+use crate::story_view::{hex_bytes, StoryView};
 use crate::wire::{BundleJob, Request};
 
 /// Run a tool request; `None` for requests that are not tools (the demo's).
 pub fn run(req: Request) -> Option<Result<String, String>> {
     Some(match req {
         Request::DecodeLog { text } => Ok(logdecode::decode_to_json_lines(text.as_bytes())),
-        Request::OpenBundle { text } => bundle_timeline(&text).map(|l| l.join("\n")),
+        Request::Story { lang, bundle, text } => story(lang, bundle, &text),
         Request::RenderFrame { lang, scale, hex } => render_frame(lang, scale, &hex),
         Request::Samples { records } => Ok(samples(&records)),
         Request::BuildBundle(job) => build_bundle(&job),
@@ -64,16 +66,7 @@ pub fn run(req: Request) -> Option<Result<String, String>> {
 
 /// An ECHONET Lite frame (hex) as the trace console shows it, one line per property.
 fn render_frame(lang: Lang, scale: Option<(Option<u32>, u8)>, hex: &str) -> Result<String, String> {
-    let bytes = hex
-        .as_bytes()
-        .chunks(2)
-        .map(|p| {
-            core::str::from_utf8(p)
-                .ok()
-                .and_then(|s| u8::from_str_radix(s, 16).ok())
-        })
-        .collect::<Option<Vec<u8>>>()
-        .ok_or("not hex")?;
+    let bytes = hex_bytes(hex).ok_or("not hex")?;
     let lv_scale = scale.and_then(|(c, u)| {
         echonet::EnergyUnit::from_code(u)
             .ok()
@@ -113,28 +106,15 @@ fn granularity(scaling: &Scaling, records: &str) -> export::Granularity {
     export::diagnose(scaling, &export::granularity::samples(&recs))
 }
 
-/// The timeline of a support bundle, one line per entry (decoded lines indented below theirs).
-pub fn bundle_timeline(json: &str) -> Result<Vec<String>, String> {
-    let b = Bundle::from_json(json).map_err(|e| e.to_string())?;
-    Ok(b.timeline()
-        .iter()
-        .map(|e| {
-            let what = match e.kind {
-                TimelineKind::Phase(p) => format!("● {p}"),
-                TimelineKind::Cause(code, name) => format!("⚠ {code} {name}"),
-                TimelineKind::Note(n) => format!("✎ {n}"),
-                TimelineKind::Trace(t) => {
-                    let mut s = t.text.as_str().to_string();
-                    for d in &t.decoded {
-                        s.push_str("\n      ");
-                        s.push_str(d.as_str());
-                    }
-                    s
-                }
-            };
-            format!("{:>4}.{:03}  {what}", e.ms / 1000, e.ms % 1000)
-        })
-        .collect())
+/// The story of a support bundle (`bundle`) or a pasted log, laid out for the page in `lang`.
+fn story(lang: Lang, bundle: bool, text: &str) -> Result<String, String> {
+    let view = if bundle {
+        let b = Bundle::from_json(text).map_err(|e| e.to_string())?;
+        StoryView::new(&Story::from_bundle(&b), lang, Some(b.app_version.as_str()))
+    } else {
+        StoryView::new(&Story::from_log(text.as_bytes()), lang, None)
+    };
+    Ok(view.encode())
 }
 
 /// Replay the session's inputs into a fresh engine and feed everything it said — serial bytes
@@ -253,14 +233,43 @@ mod tests {
         ] {
             assert!(!up.contains(&secret.to_uppercase()), "secret in the bundle");
         }
-        // And the viewer opens it.
-        let lines = bundle_timeline(&json).unwrap();
-        assert!(lines.iter().any(|l| l.contains("● reading")));
+        // And the story view opens it: the session reached the readings, the support line
+        // names the app, the trace has its frames decoded.
+        let text = run(Request::Story {
+            lang: Lang::Ja,
+            bundle: true,
+            text: json,
+        })
+        .unwrap()
+        .unwrap();
+        let v = StoryView::decode(&text).unwrap();
+        assert_eq!(v.outcome, export::story::Outcome::Reading);
+        assert!(v.phases.iter().any(|p| p.label == "計測"), "{:?}", v.phases);
+        assert!(v.phases.iter().all(|p| !p.at.is_empty()));
+        assert!(v.support.starts_with("サポートコード なし｜手順 7/7 計測開始｜"), "{}", v.support);
+        assert!(v.support.ends_with("｜アプリ 0.1.0"), "{}", v.support);
+        assert!(v.scans.iter().flat_map(|s| &s.pans).any(|p| p.matched == Some(true)));
+        assert!(v.facts.iter().any(|f| f.key == "firmware" && f.value.contains("1.2.10")));
+        assert!(v
+            .trace
+            .iter()
+            .any(|t| t.kind == export::story::TraceKind::Echonet && t.note.contains("瞬時電力計測値")));
+        assert!(v.signal.is_some());
     }
 
     #[test]
     fn junk_is_an_error_not_a_panic() {
-        assert!(bundle_timeline("{not json").is_err());
+        for bundle in [true, false] {
+            let r = run(Request::Story {
+                lang: Lang::En,
+                bundle,
+                text: "{not json\n\u{0}\u{FFFF}".into(),
+            })
+            .unwrap();
+            // A bundle that does not read is an error; a log of junk has a story with nothing
+            // in it but its lines.
+            assert_eq!(r.is_err(), bundle);
+        }
         let job = BundleJob {
             lang: Lang::Ja,
             app_version: String::new(),

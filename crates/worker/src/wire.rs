@@ -62,9 +62,13 @@ pub enum Request {
         /// Stored records, one JSON object per line.
         records: String,
     },
-    /// Open a support bundle and render its timeline.
-    OpenBundle {
-        /// The bundle's JSON.
+    /// The story of a session, laid out for the page (`crate::story_view`).
+    Story {
+        /// Language of the texts.
+        lang: Lang,
+        /// `text` is a support bundle (JSON); else a pasted log.
+        bundle: bool,
+        /// The bundle or the log.
         text: String,
     },
     /// Build a support bundle from the session's input log.
@@ -176,7 +180,12 @@ impl Request {
             Request::Truth { lookback_ms } => ("truth", vec![lookback_ms.to_string()], "", None),
             Request::CountAt { at_ms } => ("count", vec![at_ms.to_string()], "", None),
             Request::DecodeLog { text } => ("decode-log", vec![], text, None),
-            Request::OpenBundle { text } => ("open-bundle", vec![], text, None),
+            Request::Story { lang, bundle, text } => (
+                "story",
+                vec![lang_code(*lang).into(), u8::from(*bundle).to_string()],
+                text,
+                None,
+            ),
             Request::RenderFrame { lang, scale, hex } => {
                 let scale = match scale {
                     None => String::new(),
@@ -290,9 +299,15 @@ impl Request {
             "decode-log" => Request::DecodeLog {
                 text: rest.to_string(),
             },
-            "open-bundle" => Request::OpenBundle {
-                text: rest.to_string(),
-            },
+            "story" => {
+                let lang = lang_of(arg()?)?;
+                let bundle = arg()? == "1";
+                Request::Story {
+                    lang,
+                    bundle,
+                    text: rest.to_string(),
+                }
+            }
             "render-frame" => {
                 let lang = lang_of(arg()?)?;
                 let scale = match arg()? {
@@ -442,12 +457,16 @@ mod tests {
             },
             false,
         );
-        round(
-            Request::OpenBundle {
-                text: "{\"version\":1}\n".into(),
-            },
-            false,
-        );
+        for bundle in [true, false] {
+            round(
+                Request::Story {
+                    lang: Lang::En,
+                    bundle,
+                    text: "{\"version\":1}\n".into(),
+                },
+                false,
+            );
+        }
         round(
             Request::BuildBundle(BundleJob {
                 lang: Lang::En,
