@@ -5,6 +5,10 @@
 //! apart ending now; `window.__broute_push_sample()` appends the next one (as a live reading
 //! would, dropping the oldest beyond [`SAMPLES_MAX`]). Powers come from the simulator's load
 //! profile (`sim::Meter::reading_at`) of the demo meter. Both return the number of samples.
+//!
+//! `window.__broute_fill_store(n, step_ms)` writes `n` such readings `step_ms` apart, ending
+//! now, into the app's IndexedDB store (the same keys and JSON as recorded readings, 5000 per
+//! transaction) and resolves to `{records, ms}`: a week of recording without waiting a week.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -142,4 +146,43 @@ pub fn BenchHooks() -> impl IntoView {
         ])
     });
     set_fn("__broute_bench_csv", bench_csv.into_js_value());
+
+    let fill_store =
+        Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(move |n: JsValue, step: JsValue| {
+            let n = n
+                .as_f64()
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .unwrap_or(0.0) as usize;
+            let step = step
+                .as_f64()
+                .filter(|s| s.is_finite() && *s >= 1.0)
+                .unwrap_or(5_000.0) as i64;
+            wasm_bindgen_futures::future_to_promise(async move {
+                let t0 = clock::monotonic_ms();
+                let end = clock::now_ms() as i64;
+                let mut g = Gen::new();
+                let mut batch = Vec::with_capacity(5000);
+                for i in 0..n {
+                    let r = g.meter.reading_at(g.next_ms);
+                    g.next_ms += step as u64;
+                    let kwh = format!("{}.{}", r.import_count / 10, r.import_count % 10);
+                    let t = end - step * (n - 1 - i) as i64;
+                    let rec = export::Record::lv(t, Some(r.power_w), Some((r.import_count, &kwh)));
+                    let json = serde_json::to_string(&rec).unwrap_or_default();
+                    batch.push((export::pending::reading_key(t, 0), json));
+                    if batch.len() == 5000 || i + 1 == n {
+                        crate::record::append(&batch)
+                            .await
+                            .map_err(|_| JsValue::from_str("store failed"))?;
+                        batch.clear();
+                    }
+                }
+                Ok(hooks::numbers(&[
+                    ("records", n as f64),
+                    ("ms", clock::monotonic_ms() - t0),
+                ]))
+            })
+            .into()
+        });
+    set_fn("__broute_fill_store", fill_store.into_js_value());
 }

@@ -1,8 +1,11 @@
 //! The app's controller: starts, retries and stops sessions on a real or demo port.
 
+use broute::lockout::Decision;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use skstack::{normalize_input, RouteBId, RouteBPassword};
 
+use crate::lockout;
 use crate::platform::storage::query_param;
 use crate::serial::{self, demo, Port, SerialError};
 use crate::session::{self, Credentials, Session};
@@ -63,11 +66,21 @@ pub struct Ctl {
     pub demo_scenario: RwSignal<String>,
     /// Ports granted earlier.
     pub granted: RwSignal<Vec<Port>, LocalStorage>,
+    /// The credentials in the fields, when the tab's lock-out guard blocks them: the failed
+    /// attempts remembered for them (the warning says how many).
+    pub blocked: Memo<Option<u8>>,
     session: StoredValue<Option<Session>, LocalStorage>,
     active: RwSignal<bool>,
     creds: StoredValue<Option<Credentials>, LocalStorage>,
     generation: StoredValue<u32>,
     lang: StoredValue<echonet::pretty::Lang>,
+}
+
+/// The ID and password as typed, when both are well-formed.
+fn typed(id: &str, password: &str) -> Option<(RouteBId, RouteBPassword)> {
+    let id = RouteBId::new(&normalize_input(id).text).ok()?;
+    let password = RouteBPassword::new(&normalize_input(password).text).ok()?;
+    Some((id, password))
 }
 
 /// Demo speed-up from the page address (`?speed=20`, a whole number 1–1000), for tests and
@@ -82,11 +95,20 @@ fn demo_speed() -> u32 {
 impl Ctl {
     /// Create and provide the controller.
     pub fn provide() -> Self {
+        let state = AppState::new();
+        let id_input = RwSignal::new(String::new());
+        let pw_input = RwSignal::new(String::new());
+        let blocked = Memo::new(move |_| {
+            state.lockout_rev.track();
+            let (id, pw) = typed(&id_input.get(), &pw_input.get())?;
+            lockout::blocked(&id, &pw)
+        });
         let ctl = Self {
-            state: AppState::new(),
+            state,
             tab: RwSignal::new(Tab::Setup),
-            id_input: RwSignal::new(String::new()),
-            pw_input: RwSignal::new(String::new()),
+            id_input,
+            pw_input,
+            blocked,
             demo_dialect: RwSignal::new("single-hop".into()),
             demo_scenario: RwSignal::new("demo".into()),
             granted: RwSignal::new_local(Vec::new()),
@@ -155,8 +177,12 @@ impl Ctl {
         };
         // A failure to open is shown through `state.link`.
         if let Ok(s) = session::start(self.state, port, mode, generation, speed).await {
+            // Credentials the lock-out guard blocks are not given: the engine asks for them,
+            // and the credentials step shows the warning.
             if let Some(c) = creds {
-                s.set_credentials(&c);
+                if let Decision::Allowed(n) = lockout::decide(&c.id, &c.password, false) {
+                    s.set_credentials(&c, n);
+                }
             }
             if self.generation.get_value() == generation {
                 self.session.set_value(Some(s));
@@ -210,14 +236,31 @@ impl Ctl {
         });
     }
 
-    /// Give validated credentials to the session (kept in memory for retries).
-    pub fn submit_credentials(&self, c: Credentials) {
+    /// Give validated credentials to the session (kept in memory for retries), if the tab's
+    /// lock-out guard allows them; `confirmed`: the user accepted the warning about one more
+    /// try after two failures. Returns whether they were given.
+    pub fn submit_credentials(&self, c: Credentials, confirmed: bool) -> bool {
+        let Decision::Allowed(n) = lockout::decide(&c.id, &c.password, confirmed) else {
+            return false;
+        };
         self.creds.set_value(Some(c.clone()));
         self.session.with_value(|s| {
             if let Some(s) = s {
-                s.set_credentials(&c);
+                s.set_credentials(&c, n);
             }
         });
+        true
+    }
+
+    /// Submit what is in the fields, if it is well-formed (see [`Ctl::submit_credentials`]).
+    pub fn submit_fields(&self, confirmed: bool) -> bool {
+        let typed = typed(
+            &self.id_input.get_untracked(),
+            &self.pw_input.get_untracked(),
+        );
+        typed.is_some_and(|(id, password)| {
+            self.submit_credentials(Credentials { id, password }, confirmed)
+        })
     }
 
     /// Forget the credentials given so far (the user wants to correct them).
@@ -248,10 +291,14 @@ impl Ctl {
         }
     }
 
-    /// Close the session and go back to the connect step.
+    /// Close the session and go back to the connect step. The credentials are forgotten and
+    /// their fields cleared (the tab's lock-out record stays).
     pub fn disconnect(&self) {
         let ctl = *self;
         store::forget_place();
+        self.creds.set_value(None);
+        self.id_input.set(String::new());
+        self.pw_input.set(String::new());
         spawn_local(async move {
             ctl.stop_current().await;
             ctl.state.reset_attempt();

@@ -17,6 +17,7 @@ pub mod bench_hooks;
 pub mod components;
 pub mod control;
 pub mod data;
+pub mod lockout;
 pub mod pages;
 pub mod platform;
 pub mod record;
@@ -25,6 +26,7 @@ pub mod session;
 pub mod state;
 pub mod store;
 pub mod tools;
+pub mod trace_split;
 
 use control::{Ctl, Tab};
 use i18n::*;
@@ -56,6 +58,7 @@ pub fn App() -> impl IntoView {
 fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     let ctl = Ctl::provide();
+    pages::bundle::BundleView::provide();
     // A language chosen with the header buttons wins over the browser's preference. The
     // provider applies the browser's choice in an effect, so apply ours in a later one, once.
     Effect::new(move |done: Option<()>| {
@@ -118,6 +121,7 @@ fn Shell() -> impl IntoView {
             <LanguageSwitch/>
         </header>
         <main id="main">
+            <components::storage::StorageBanner/>
             <div class="tabs" role="tablist" aria-label=move || t_string!(i18n, tabs_label).to_string()>
                 {Tab::ALL.map(tab_button)}
             </div>

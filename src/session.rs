@@ -16,6 +16,7 @@ use broute::{Config, Direction, Engine, Event, Instant, PairingProfile, Phase};
 use echonet::pretty::Lang;
 use leptos::prelude::*;
 
+use crate::lockout::Watch;
 use crate::platform::clock;
 use crate::platform::timers::Timeout;
 use crate::serial::{self, Link, LinkEvent, Port};
@@ -23,6 +24,7 @@ use crate::state::{
     AppState, FrameScale, LinkStatus, Mode, Sample, ScanProgress, TraceLine, SAMPLES_MAX,
 };
 use crate::store;
+use crate::trace_split::{frame_text, written, Piece, TraceSplitter};
 
 /// Credentials as typed by the user, validated. Kept in memory only.
 #[derive(Clone)]
@@ -40,7 +42,7 @@ struct Inner {
     port: RefCell<Option<Port>>,
     t0: f64,
     timer: RefCell<Option<Timeout>>,
-    rx: RefCell<skstack::LineSplitter>,
+    rx: RefCell<TraceSplitter>,
     generation: u32,
     /// Every input given to the engine, for the support bundle (bounded).
     inputs: RefCell<InputLog>,
@@ -49,6 +51,8 @@ struct Inner {
     /// Hides the credentials in the trace (with the pairing ID, as text and as hex: they
     /// travel inside PANA datagrams), on top of the keyword rules.
     secrets: RefCell<redact::Redactor>,
+    /// Counts failed join attempts with the credentials given, for the tab's lock-out record.
+    lockout: RefCell<Option<Watch>>,
 }
 
 /// A running session. Cheap to clone.
@@ -75,11 +79,12 @@ pub fn display_text(bytes: &[u8]) -> String {
     s
 }
 
-/// The bytes without their final CR LF or CR (for display).
-fn trim_line_end(b: &[u8]) -> &[u8] {
-    b.strip_suffix(b"\r\n")
-        .or_else(|| b.strip_suffix(b"\r"))
-        .unwrap_or(b)
+/// A trace piece as shown (before the session's own secrets are hidden too).
+fn piece_text(p: &Piece) -> String {
+    match p {
+        Piece::Text(b) => display_text(b),
+        Piece::J11(f) => frame_text(f),
+    }
 }
 
 impl Session {
@@ -103,9 +108,10 @@ impl Session {
             port: RefCell::new(Some(port)),
             t0: clock::monotonic_ms(),
             timer: RefCell::new(None),
-            rx: RefCell::new(skstack::LineSplitter::new()),
+            rx: RefCell::new(TraceSplitter::new()),
             generation,
             secrets: RefCell::new(redact::Redactor::new()),
+            lockout: RefCell::new(None),
             inputs: RefCell::new(InputLog::new(setup)),
             epoch_ms: clock::now_ms(),
         }))
@@ -147,14 +153,17 @@ impl Session {
         Ok(())
     }
 
-    /// Give the credentials to the engine.
-    pub fn set_credentials(&self, c: &Credentials) {
+    /// Give the credentials to the engine, with the refusals the tab's lock-out guard still
+    /// allows for them (`crate::lockout::decide`).
+    pub fn set_credentials(&self, c: &Credentials, refusals_allowed: u8) {
         *self.0.secrets.borrow_mut() = skstack::credential_redactor(&c.id, &c.password);
+        *self.0.lockout.borrow_mut() = Some(Watch::new(&c.id, &c.password, refusals_allowed));
         let now = self.record(Input::Credentials);
-        self.0
-            .engine
-            .borrow_mut()
-            .set_credentials(c.id.clone(), c.password.clone(), now);
+        let mut engine = self.0.engine.borrow_mut();
+        engine.set_credentials(c.id.clone(), c.password.clone(), now);
+        self.record(Input::RefusalsAllowed(refusals_allowed));
+        engine.set_refusals_allowed(refusals_allowed);
+        drop(engine);
         self.pump();
     }
 
@@ -246,17 +255,15 @@ impl Session {
         let mut rx = self.0.rx.borrow_mut();
         rx.feed(bytes);
         let at_ms = self.now().as_millis();
-        while let Some(line) = rx.next_line() {
-            if line.bytes.is_empty() {
-                continue;
-            }
-            let text = self.0.secrets.borrow().redact(&display_text(&line.bytes));
+        while let Some(piece) = rx.next_piece() {
+            let text = self.0.secrets.borrow().redact(&piece_text(&piece));
             self.0.state.push_trace(TraceLine {
                 seq: 0,
                 at_ms,
                 dir: '<',
                 text,
                 frame: None,
+                ignored: None,
             });
         }
     }
@@ -270,13 +277,14 @@ impl Session {
                 .0
                 .secrets
                 .borrow()
-                .redact(&display_text(trim_line_end(&bytes)));
+                .redact(&piece_text(&written(&bytes)));
             self.0.state.push_trace(TraceLine {
                 seq: 0,
                 at_ms: self.now().as_millis(),
                 dir: '>',
                 text,
                 frame: None,
+                ignored: None,
             });
             if let Some(l) = self.0.link.borrow().as_ref() {
                 l.send(&bytes);
@@ -324,6 +332,11 @@ impl Session {
 
     fn apply(&self, ev: Event) {
         let st = self.0.state;
+        if let Some(w) = self.0.lockout.borrow_mut().as_mut() {
+            if w.observe(&ev) {
+                st.lockout_rev.update(|n| *n += 1);
+            }
+        }
         match ev {
             Event::Phase(p) => {
                 st.phase.set(p);
@@ -379,6 +392,11 @@ impl Session {
             }
             Event::HalfHour(h) => {
                 st.half_hour.set(Some(h));
+                // The meter's clock, for choosing what history to read.
+                if let Some(d) = h.normal.as_ref().and_then(|(s, _)| s.value()) {
+                    let stamp = export::time::meter_to_epoch_ms(&d);
+                    st.meter_stamp.set(Some((stamp, clock::now_ms() as i64)));
+                }
                 let scaling = st
                     .meter
                     .with_untracked(|m| m.as_ref().map(export::Scaling::from));
@@ -387,6 +405,10 @@ impl Session {
                 crate::data::record(rec);
             }
             Event::History(rec) => {
+                // Today's read shows the newest half hour the meter has: its clock.
+                if let Some(stamp) = export::history::latest_slot_ms(&rec) {
+                    st.meter_stamp.set(Some((stamp, clock::now_ms() as i64)));
+                }
                 for day in export::HistoryDay::from_record(&rec) {
                     crate::data::record_day(day);
                 }
@@ -395,7 +417,12 @@ impl Session {
             Event::HistoryDone { .. } => st.history.set(None),
             Event::Triage(c) => st.cause.set(Some(c)),
             Event::Recovered => st.cause.set(None),
-            Event::Frame { dir, at, bytes, .. } => {
+            Event::Frame {
+                dir,
+                at,
+                bytes,
+                ignored,
+            } => {
                 let scale = st.meter.with_untracked(|m| {
                     m.as_ref()
                         .and_then(|m| m.lv.unit.map(|u| (m.lv.coefficient, u.code())))
@@ -410,6 +437,7 @@ impl Session {
                     },
                     text: hex,
                     frame: Some(FrameScale(scale)),
+                    ignored,
                 });
             }
             _ => {}

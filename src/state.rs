@@ -2,8 +2,12 @@
 
 use std::collections::VecDeque;
 
-use broute::{Cause, DongleInfo, Figures, HalfHour, MeterIdentity, PanInfo, Phase, Reading};
+use broute::{
+    Cause, DongleInfo, Figures, HalfHour, Ignored, MeterIdentity, PanInfo, Phase, Reading,
+};
 use leptos::prelude::*;
+
+use crate::record::Problem;
 
 /// How the serial link is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +67,8 @@ pub struct TraceLine {
     pub text: String,
     /// For an ECHONET frame: what the console needs to decode it (in the worker, when shown).
     pub frame: Option<FrameScale>,
+    /// For an incoming ECHONET frame the engine dropped: why (it is not meter data).
+    pub ignored: Option<Ignored>,
 }
 
 /// The meter's low-voltage scaling when a frame arrived: D3 coefficient and E1 unit code, if
@@ -77,6 +83,18 @@ pub struct Sample {
     pub t_ms: f64,
     /// Watts.
     pub w: f64,
+}
+
+/// How storage is doing: the banner and the Data tab's storage card.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStatus {
+    /// Why writes fail now (`None` while they succeed). [`Problem::Missing`]: there is no
+    /// store this session, readings are kept in memory only.
+    pub problem: Option<Problem>,
+    /// Readings and history days kept in memory, not stored yet.
+    pub unsaved: usize,
+    /// Readings dropped because memory for unsaved readings was full.
+    pub dropped: u64,
 }
 
 /// Lines kept in the trace console.
@@ -123,12 +141,27 @@ pub struct AppState {
     pub clock_ms: RwSignal<u64>,
     /// History job progress (done, total).
     pub history: RwSignal<Option<(u16, u16)>>,
-    /// Records stored in IndexedDB.
+    /// The newest half hour the meter has recorded (epoch ms, from a half-hour value's stamp or
+    /// today's history) and the wall-clock time it was learnt (ms): the meter's clock, for
+    /// choosing what history to read.
+    pub meter_stamp: RwSignal<Option<(i64, i64)>>,
+    /// Readings recorded: stored in IndexedDB, plus those kept in memory until they are.
     pub recorded: RwSignal<usize>,
-    /// History days stored in IndexedDB.
+    /// History days recorded (stored or kept in memory).
     pub days_stored: RwSignal<usize>,
-    /// Why recording does not work, if it does not.
-    pub storage_error: RwSignal<Option<String>>,
+    /// How storage is doing.
+    pub storage: RwSignal<StoreStatus>,
+    /// Whether the browser keeps this site's storage even when the disk runs low (`None`:
+    /// not known, or the browser cannot say).
+    pub persisted: RwSignal<Option<bool>>,
+    /// Bytes this site uses and may use (`navigator.storage.estimate()`).
+    pub usage: RwSignal<Option<(f64, f64)>>,
+    /// Readings older than the retention setting that were never exported: how many, and the
+    /// setting in days (the Data tab asks what to do).
+    pub retention_ask: RwSignal<Option<(usize, u16)>>,
+    /// Bumped whenever the tab's lock-out record changes (`crate::lockout`), so what depends
+    /// on it is derived again.
+    pub lockout_rev: RwSignal<u32>,
 }
 
 impl AppState {
@@ -153,9 +186,14 @@ impl AppState {
             figures: RwSignal::new(Figures::default()),
             clock_ms: RwSignal::new(0),
             history: RwSignal::new(None),
+            meter_stamp: RwSignal::new(None),
             recorded: RwSignal::new(0),
             days_stored: RwSignal::new(0),
-            storage_error: RwSignal::new(None),
+            storage: RwSignal::new(StoreStatus::default()),
+            persisted: RwSignal::new(None),
+            usage: RwSignal::new(None),
+            retention_ask: RwSignal::new(None),
+            lockout_rev: RwSignal::new(0),
         }
     }
 

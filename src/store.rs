@@ -1,5 +1,6 @@
 //! Small settings kept in `localStorage`: the pairing profile (never a credential), the polling
-//! interval, and where the user was in the wizard.
+//! interval, where the user was in the wizard, the language, how long readings are kept and up
+//! to when they were exported.
 
 use broute::PairingProfile;
 
@@ -7,6 +8,8 @@ const PROFILE: &str = "broute.profile";
 const INTERVAL: &str = "broute.poll_interval_s";
 const PLACE: &str = "broute.place";
 const LANG: &str = "broute.lang";
+const KEEP_DAYS: &str = "broute.keep_days";
+const EXPORTED: &str = "broute.exported_through_ms";
 
 use crate::platform::storage::{get, remove, set};
 
@@ -62,4 +65,24 @@ pub fn lang() -> Option<String> {
 /// Remember the language the user chose.
 pub fn save_lang(l: &str) {
     set(LANG, l);
+}
+
+/// How long readings are kept (everything unless the user chose a number of days).
+pub fn keep() -> export::retention::Keep {
+    export::retention::Keep::from_days(get(KEEP_DAYS).and_then(|d| d.parse().ok()).unwrap_or(0))
+}
+
+/// Remember how long readings are kept.
+pub fn save_keep(k: export::retention::Keep) {
+    set(KEEP_DAYS, &k.days().to_string());
+}
+
+/// Every reading stamped at or before this time (epoch ms) has been exported to CSV.
+pub fn exported_through() -> Option<i64> {
+    get(EXPORTED)?.parse().ok()
+}
+
+/// Remember up to when readings have been exported.
+pub fn save_exported_through(t_ms: i64) {
+    set(EXPORTED, &t_ms.to_string());
 }

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 
 pub use broute_worker::wire::{BundleJob, Request};
 
+use crate::platform::files::FileBytes;
 use crate::platform::worker::Worker;
 
 thread_local! {
@@ -28,4 +29,11 @@ fn worker() -> Result<Worker, String> {
 /// Run `req` in the worker and return its answer (text; CSVs are UTF-8 text).
 pub async fn run(req: Request) -> Result<String, String> {
     worker()?.request(&req).await
+}
+
+/// Open a support bundle from a file's bytes in the worker: its timeline, or a
+/// `broute_worker::wire::BundleProblem` in text form.
+pub async fn open_bundle(file: &FileBytes) -> Result<String, String> {
+    let req = Request::OpenBundle { bytes: Vec::new() };
+    worker()?.request_with(&req, Some(file)).await
 }

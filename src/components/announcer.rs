@@ -1,5 +1,5 @@
 //! The page's live regions: progress (scan, join, reading) is announced politely, problems
-//! (a lost dongle, a triage cause with its code) assertively. Both always exist, so screen
+//! (a lost dongle, a triage cause with its code, the lock-out warning) assertively. Both always exist, so screen
 //! readers see every change; their texts are derived from the app state. A third, polite
 //! region says what the user's own actions did ([`announce`]: copied, a story opened, a filter
 //! applied).
@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use crate::control::Ctl;
 use crate::i18n::*;
+use crate::pages::lockout::lockout_announcement;
 use crate::pages::setup::link_text;
 use crate::pages::triage::cause_announcement;
 use crate::state::LinkStatus;
@@ -33,7 +34,8 @@ pub fn Announcer() -> impl IntoView {
     let i18n = use_i18n();
     let notice = RwSignal::new(String::new());
     NOTICE.with(|n| n.set(Some(notice)));
-    let st = expect_context::<Ctl>().state;
+    let ctl = expect_context::<Ctl>();
+    let st = ctl.state;
     let polite = Memo::new(move |_| {
         let _ = i18n.get_locale();
         match st.phase.get() {
@@ -79,6 +81,13 @@ pub fn Announcer() -> impl IntoView {
         let _ = i18n.get_locale();
         if let Some(c) = st.cause.get() {
             return cause_announcement(i18n, c);
+        }
+        let asking = matches!(
+            st.phase.get(),
+            Phase::ExpectCredentials | Phase::ExpectCredentialsSet
+        );
+        if let (true, Some(n)) = (asking, ctl.blocked.get()) {
+            return lockout_announcement(i18n, n);
         }
         match st.link.get() {
             l @ (LinkStatus::Lost | LinkStatus::Cancelled | LinkStatus::Failed(_)) => {

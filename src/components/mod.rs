@@ -1,4 +1,5 @@
 //! Reusable view pieces.
 pub mod announcer;
 pub mod chart;
+pub mod storage;
 pub mod support_line;

@@ -254,11 +254,9 @@ pub fn DashboardPage() -> impl IntoView {
                 MeterClass::HighVoltage => t!(i18n, meter_high_voltage).into_any(),
             };
             view! {
-                <dl class="facts" data-testid="meter-identity">
-                    <dt>{t!(i18n, dash_meter)}</dt><dd data-testid="meter-class">{class_text}</dd>
-                    <dt>{t!(i18n, meter_release)}</dt><dd>{m.release.map(|c| c.to_string()).unwrap_or_else(|| "—".into())}</dd>
-                    <dt>{t!(i18n, meter_maker)}</dt><dd>{m.maker.map(|c| format!("{c:06X}")).unwrap_or_else(|| "—".into())}</dd>
-                </dl>
+                <dt>{t!(i18n, dash_meter)}</dt><dd data-testid="meter-class">{class_text}</dd>
+                <dt>{t!(i18n, meter_release)}</dt><dd>{m.release.map(|c| c.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                <dt>{t!(i18n, meter_maker)}</dt><dd>{m.maker.map(|c| format!("{c:06X}")).unwrap_or_else(|| "—".into())}</dd>
             }
         })
     };
@@ -313,7 +311,11 @@ pub fn DashboardPage() -> impl IntoView {
             <section class="card" aria-labelledby="st-h">
                 <h2 id="st-h">{t!(i18n, dash_state)}</h2>
                 <p data-testid="session-state">{state_text}</p>
-                {identity}
+                <dl class="facts" data-testid="meter-identity">
+                    {identity}
+                    <dt>{t!(i18n, frames_ignored)}</dt>
+                    <dd data-testid="frames-ignored">{move || st.figures.with(|f| f.frames_ignored)}</dd>
+                </dl>
             </section>
         </div>
         <section class="card">

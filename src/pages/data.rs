@@ -1,32 +1,29 @@
-//! Data: the recording and its CSV, meter history to CSV, granularity, the support bundle (and
-//! the story of a bundle opened, `pages::story`).
+//! Data: the recording and its CSV, meter history to CSV, granularity, the support bundle
+//! (`pages::bundle`).
 
 use broute::{HistoryRequest, Phase};
-use export::{history, Lang, MeterColumns, Scaling};
+use export::{history, Lang, Scaling};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use skstack::normalize_input;
 
+use crate::components::storage::StorageCard;
 use crate::control::Ctl;
-use crate::data::stamp;
+use crate::data::{self, export_csv};
 use crate::i18n::*;
+use crate::pages::bundle::BundleCard;
 use crate::platform::clock;
-use crate::platform::files::{chosen_file_text, download};
-use crate::pages::story::{StoryCard, StoryInput};
-use crate::record;
 use crate::tools::{self, Request};
-
-const CSV: &str = "text/csv;charset=utf-8";
 
 fn lang(ctl: &Ctl) -> Lang {
     ctl.lang()
 }
 
-/// Run an export in the worker and offer its text as a file `<prefix>-<stamp>.csv`.
-async fn export_csv(prefix: &str, req: Request) {
-    if let Ok(text) = tools::run(req).await {
-        download(&format!("{prefix}-{}.csv", stamp()), CSV, text.as_bytes());
-    }
+/// The meter's clock now (the computer's, unless the meter's differs by more than an hour).
+fn meter_now(ctl: &Ctl) -> i64 {
+    history::meter_now_ms(
+        clock::now_ms() as i64,
+        ctl.state.meter_stamp.get_untracked(),
+    )
 }
 
 /// The data page.
@@ -34,6 +31,7 @@ async fn export_csv(prefix: &str, req: Request) {
 pub fn DataPage() -> impl IntoView {
     view! {
         <RecordingCard/>
+        <StorageCard/>
         <HistoryCard/>
         <GranularityCard/>
         <BundleCard/>
@@ -49,25 +47,8 @@ fn RecordingCard() -> impl IntoView {
     let cleared = RwSignal::new(false);
     let export_csv = move |_| {
         let lang = lang(&ctl);
-        let meter = st
-            .meter
-            .with_untracked(|m| m.as_ref().map(MeterColumns::from_identity))
-            .unwrap_or_default();
-        let hv = st.meter.with_untracked(|m| {
-            m.as_ref()
-                .is_some_and(|m| m.class == broute::MeterClass::HighVoltage)
-        });
         spawn_local(async move {
-            if let Ok(recs) = record::records_raw().await {
-                let req = Request::ReadingsCsv {
-                    lang,
-                    hv,
-                    maker: meter.maker,
-                    serial: meter.serial,
-                    records: recs.join("\n"),
-                };
-                export_csv("broute-readings", req).await;
-            }
+            data::download_readings_csv(st, lang).await;
         });
     };
     let clear = move |_| {
@@ -77,10 +58,7 @@ fn RecordingCard() -> impl IntoView {
         }
         armed.set(false);
         spawn_local(async move {
-            if record::clear_all().await.is_ok() {
-                st.recorded.set(0);
-                st.days_stored.set(0);
-                st.samples.set(Default::default());
+            if data::clear_all().await {
                 cleared.set(true);
             }
         });
@@ -88,10 +66,15 @@ fn RecordingCard() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="rec-h">
             <h2 id="rec-h">{t!(i18n, rec_heading)}</h2>
-            {move || st.storage_error.get().map(|e| view! {
-                <p class="status bad" role="alert">{t_string!(i18n, rec_error, detail = e).to_string()}</p>
-            })}
-            <p data-testid="rec-count">{move || t_string!(i18n, rec_count, n = st.recorded.get()).to_string()}</p>
+            <p data-testid="rec-count">{move || {
+                let n = st.recorded.get();
+                // Readings wait in memory only a moment while writes succeed: said only when
+                // they fail.
+                match st.storage.with(|s| s.problem.map(|_| s.unsaved)) {
+                    None | Some(0) => t_string!(i18n, rec_count, n = n).to_string(),
+                    Some(m) => t_string!(i18n, rec_count_unsaved, n = n, m = m).to_string(),
+                }
+            }}</p>
             <div class="actions">
                 <button type="button" class="primary" data-testid="rec-csv" on:click=export_csv
                     disabled=move || st.recorded.get() == 0>
@@ -122,15 +105,15 @@ fn HistoryCard() -> impl IntoView {
     let read = move |_| {
         let n = days.get_untracked().trim().parse::<u8>().unwrap_or(7);
         spawn_local(async move {
-            // Resume: only the missing days (and today) are read.
-            let stored = record::day_dates().await.unwrap_or_default();
-            let today = export::time::jst(clock::now_ms() as i64).map(|d| d.date());
-            let to = history::days_to_read(today, n, &stored);
+            // Resume: only the missing or partial days (and today) are read.
+            let complete = data::complete_days().await;
+            let today = export::time::jst(meter_now(&ctl)).map(|d| d.date());
+            let to = history::days_to_read(today, n, &complete);
             ctl.with_session(|s| s.request_history(HistoryRequest::Days { from: 0, to }));
         });
     };
     let read_recent = move |_| {
-        if let Some(stamp) = history::newest_half_hour(clock::now_ms() as i64) {
+        if let Some(stamp) = history::newest_half_hour(meter_now(&ctl)) {
             let count = history::RECENT_HALF_HOURS;
             ctl.with_session(|s| s.request_history(HistoryRequest::HalfHours { stamp, count }));
         }
@@ -147,11 +130,11 @@ fn HistoryCard() -> impl IntoView {
         let lang = lang(&ctl);
         let scaling = st.meter.with_untracked(|m| m.as_ref().map(Scaling::from));
         spawn_local(async move {
-            if let (Ok(days), Some(scaling)) = (record::days_raw().await, scaling) {
+            if let Some(scaling) = scaling {
                 let req = Request::HistoryCsv {
                     lang,
                     scaling,
-                    days: days.join("\n"),
+                    days: data::history_days().await.join("\n"),
                 };
                 export_csv("broute-history", req).await;
             }
@@ -198,17 +181,18 @@ fn GranularityCard() -> impl IntoView {
     let ctl = expect_context::<Ctl>();
     let st = ctl.state;
     let text = RwSignal::new(None::<String>);
-    // Recompute when the meter is known or the language changes (cheap: one pass over records).
+    // Recompute when the meter is known, the language changes, and every 120 readings (10
+    // minutes at 5 s), over the last 24 hours (one key range of the store).
     Effect::new(move |_| {
         let _ = i18n.get_locale();
-        let _ = st.recorded.get() / 10;
+        let _ = st.recorded.get() / 120;
         let Some(scaling) = st.meter.with(|m| m.as_ref().map(Scaling::from)) else {
             text.set(None);
             return;
         };
         let lang = lang(&ctl);
         spawn_local(async move {
-            let records = record::records_raw().await.unwrap_or_default().join("\n");
+            let records = data::recent_readings().await.join("\n");
             let req = Request::Granularity {
                 lang,
                 scaling,
@@ -225,7 +209,7 @@ fn GranularityCard() -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            let records = record::records_raw().await.unwrap_or_default().join("\n");
+            let records = data::readings().await.0.join("\n");
             let req = Request::MinuteCsv {
                 lang,
                 scaling,
@@ -248,52 +232,5 @@ fn GranularityCard() -> impl IntoView {
                 {t!(i18n, gran_minute_csv)}
             </button>
         </section>
-    }
-}
-
-#[component]
-fn BundleCard() -> impl IntoView {
-    let i18n = use_i18n();
-    let ctl = expect_context::<Ctl>();
-    let story = RwSignal::new(None::<StoryInput>);
-    let make = move |_| {
-        // The worker learns the credentials as typed, so it can hide every form of them.
-        let id = normalize_input(&ctl.id_input.get_untracked()).text;
-        let pw = normalize_input(&ctl.pw_input.get_untracked()).text;
-        let lang = lang(&ctl);
-        let mut job = None;
-        ctl.with_session(|s| job = Some(s.bundle_job(id, pw, lang)));
-        let Some(job) = job else { return };
-        spawn_local(async move {
-            if let Ok(json) = tools::run(Request::BuildBundle(job)).await {
-                let name = format!("broute-support-{}.json", stamp());
-                download(&name, "application/json", json.as_bytes());
-            }
-        });
-    };
-    let open = move |ev: leptos::ev::Event| {
-        spawn_local(async move {
-            let Some(text) = chosen_file_text(&ev).await else {
-                return;
-            };
-            story.set(Some(StoryInput::Bundle(text)));
-        });
-    };
-    view! {
-        <section class="card" aria-labelledby="bundle-h">
-            <h2 id="bundle-h">{t!(i18n, bundle_heading)}</h2>
-            <p class="note">{t!(i18n, bundle_hint)}</p>
-            <div class="actions">
-                <button type="button" class="primary" data-testid="bundle-download" on:click=make
-                    disabled=move || !ctl.has_session_signal().get()>
-                    {t!(i18n, bundle_download)}
-                </button>
-                <label class="file">
-                    {t!(i18n, bundle_open)}
-                    <input type="file" accept=".json,application/json" data-testid="bundle-open" on:change=open/>
-                </label>
-            </div>
-        </section>
-        <StoryCard input=story/>
     }
 }

@@ -9,10 +9,11 @@ use skstack::{normalize_input, ErxudpMode, RouteBId, RouteBPassword};
 
 use crate::control::Ctl;
 use crate::i18n::*;
+use crate::pages::demo::{DemoCard, ResumeCard};
+use crate::pages::lockout::LockoutWarning;
 use crate::pages::triage::TriageCard;
 use crate::platform::dom;
 use crate::serial::{self, Support};
-use crate::session::Credentials;
 use crate::state::{AppState, LinkStatus};
 
 /// The wizard step the state is at (see `broute::wizard`).
@@ -197,129 +198,6 @@ fn ConnectCard() -> impl IntoView {
     .into_any()
 }
 
-/// The localised name of a demo scenario key (as in the demo card).
-fn scenario_text(i18n: leptos_i18n::I18nContext<Locale>, key: &str) -> String {
-    match key {
-        "wrong-password" => t_string!(i18n, scenario_wrong_password),
-        "wrong-id" => t_string!(i18n, scenario_wrong_id),
-        "weak-signal" => t_string!(i18n, scenario_weak),
-        "no-meter" => t_string!(i18n, scenario_no_meter),
-        "solar" => t_string!(i18n, scenario_solar),
-        "high-voltage" => t_string!(i18n, scenario_high_voltage),
-        "short-session" => t_string!(i18n, scenario_short_session),
-        _ => t_string!(i18n, scenario_normal),
-    }
-    .to_string()
-}
-
-/// The localised name of a demo preset (`[dialect+]scenario`).
-fn preset_text(i18n: leptos_i18n::I18nContext<Locale>, preset: &str) -> String {
-    let (dialect, scenario) = match preset.split_once('+') {
-        Some((d, s)) => (d, s),
-        None if matches!(preset, "dual-stack" | "dss") => (preset, "demo"),
-        None => ("single-hop", preset),
-    };
-    let d = match dialect {
-        "dual-stack" => t_string!(i18n, dialect_dual),
-        "dss" => t_string!(i18n, dialect_dss),
-        _ => t_string!(i18n, dialect_single),
-    };
-    format!("{d} / {}", scenario_text(i18n, scenario))
-}
-
-/// Where the user was before a reload: offer to continue there.
-#[component]
-fn ResumeCard() -> impl IntoView {
-    let i18n = use_i18n();
-    let ctl = expect_context::<Ctl>();
-    let place = crate::store::place();
-    move || {
-        if ctl.has_session_signal().get() {
-            return None;
-        }
-        let p = place.clone()?;
-        Some(match p.strip_prefix("demo:") {
-            Some(preset) => {
-                let preset = preset.to_string();
-                let shown = preset.clone();
-                view! {
-                    <section class="card resume" data-testid="resume">
-                        <p>{move || t_string!(i18n, resume_demo, preset = preset_text(i18n, &shown)).to_string()}</p>
-                        <button type="button" class="primary" data-testid="resume-demo"
-                            on:click=move |_| ctl.start_demo(preset.clone())>
-                            {t!(i18n, resume_demo_button)}
-                        </button>
-                    </section>
-                }
-                .into_any()
-            }
-            None => view! {
-                <section class="card resume" data-testid="resume">
-                    <p>{t!(i18n, resume_real)}</p>
-                </section>
-            }
-            .into_any(),
-        })
-    }
-}
-
-#[component]
-fn DemoCard() -> impl IntoView {
-    let i18n = use_i18n();
-    let ctl = expect_context::<Ctl>();
-    let scenarios = move || {
-        let _ = i18n.get_locale();
-        [
-            "demo",
-            "wrong-password",
-            "wrong-id",
-            "weak-signal",
-            "no-meter",
-            "solar",
-            "high-voltage",
-            "short-session",
-        ]
-        .map(|k| (k, scenario_text(i18n, k)))
-    };
-    let dialects = move || {
-        let _ = i18n.get_locale();
-        vec![
-            ("single-hop", t_string!(i18n, dialect_single).to_string()),
-            ("dual-stack", t_string!(i18n, dialect_dual).to_string()),
-            ("dss", t_string!(i18n, dialect_dss).to_string()),
-        ]
-    };
-    view! {
-        <section class="card demo" aria-labelledby="demo-h">
-            <h2 id="demo-h">{t!(i18n, demo_heading)}</h2>
-            <p>{t!(i18n, demo_hint)}</p>
-            <div class="form-row">
-                <label for="demo-dialect">{t!(i18n, demo_dialect)}</label>
-                <select id="demo-dialect" data-testid="demo-dialect"
-                    on:change=move |ev| ctl.demo_dialect.set(event_target_value(&ev))>
-                    {move || dialects().into_iter().map(|(v, l)| view! {
-                        <option value=v selected=move || ctl.demo_dialect.get() == v>{l}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="form-row">
-                <label for="demo-scenario">{t!(i18n, demo_scenario)}</label>
-                <select id="demo-scenario" data-testid="demo-scenario"
-                    on:change=move |ev| ctl.demo_scenario.set(event_target_value(&ev))>
-                    {move || scenarios().into_iter().map(|(v, l)| view! {
-                        <option value=v selected=move || ctl.demo_scenario.get() == v>{l}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="actions">
-                <button type="button" data-testid="demo-start" on:click=move |_| ctl.connect_demo()>
-                    {t!(i18n, demo_button)}
-                </button>
-            </div>
-        </section>
-    }
-}
-
 fn mode_text(i18n: leptos_i18n::I18nContext<Locale>, m: ErxudpMode) -> String {
     match m {
         ErxudpMode::Hex => t_string!(i18n, mode_hex).to_string(),
@@ -335,11 +213,7 @@ fn DongleSummary() -> impl IntoView {
     let st = ctl.state;
     move || {
         st.dongle.get().map(|d| {
-            let fw = [d.stack_version.clone(), d.app_version.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" / ");
+            let fw = d.firmware();
             view! {
                 <dl class="facts" data-testid="dongle-facts">
                     <dt>{t!(i18n, dongle_family)}</dt>
@@ -348,7 +222,7 @@ fn DongleSummary() -> impl IntoView {
                     <dd data-testid="dongle-firmware">{fw}</dd>
                     {d.erxudp_mode.map(|m| view! {
                         <dt>{t!(i18n, dongle_mode)}</dt>
-                        <dd>{move || mode_text(i18n, m)}</dd>
+                        <dd data-testid="dongle-mode">{move || mode_text(i18n, m)}</dd>
                     })}
                 </dl>
             }
@@ -440,11 +314,7 @@ fn CredentialsCard() -> impl IntoView {
     let waiting = move || st.phase.get() == Phase::ExpectCredentialsSet;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let id = RouteBId::new(&normalize_input(&ctl.id_input.get_untracked()).text);
-        let pw = RouteBPassword::new(&normalize_input(&ctl.pw_input.get_untracked()).text);
-        if let (Ok(id), Ok(password)) = (id, pw) {
-            ctl.submit_credentials(Credentials { id, password });
-        }
+        ctl.submit_fields(false);
     };
     let is_demo = move || matches!(st.mode.get(), Some(crate::state::Mode::Demo(_)));
     view! {
@@ -452,6 +322,7 @@ fn CredentialsCard() -> impl IntoView {
             <h2 id="cred-h">{t!(i18n, cred_heading)}</h2>
             <p>{t!(i18n, cred_hint)}</p>
             {move || is_demo().then(|| view! { <p class="note">{t!(i18n, cred_demo_note)}</p> })}
+            <LockoutWarning/>
             <form on:submit=submit autocomplete="off">
                 <div class="field">
                     <label for="cred-id">{t!(i18n, cred_id)}</label>
@@ -491,7 +362,7 @@ fn CredentialsCard() -> impl IntoView {
                 <p class="note">{t!(i18n, cred_not_stored)}</p>
                 <div class="actions">
                     <button type="submit" class="primary" data-testid="cred-submit"
-                        disabled=move || !ready() || waiting()>
+                        disabled=move || !ready() || waiting() || ctl.blocked.get().is_some()>
                         {t!(i18n, cred_submit)}
                     </button>
                 </div>

@@ -13,6 +13,7 @@ use crate::i18n::*;
 use crate::pages::story::{StoryCard, StoryInput};
 use crate::state::{FrameScale, TraceLine};
 use crate::tools::{self, Request};
+use broute::Ignored;
 
 fn clock(ms: u64) -> String {
     format!("{:>4}.{:03}", ms / 1000, ms % 1000)
@@ -21,12 +22,32 @@ fn clock(ms: u64) -> String {
 /// Most trace lines rendered at once (the newest).
 const SHOWN: usize = 400;
 
-/// One line of the console; a frame's decoded lines arrive from the worker.
+/// Why a frame was not taken as meter data, in words.
+pub fn ignored_text(i18n: leptos_i18n::I18nContext<Locale>, why: Ignored) -> String {
+    match why {
+        Ignored::NotJoined => t_string!(i18n, ignored_not_joined),
+        Ignored::ForeignSender => t_string!(i18n, ignored_foreign_sender),
+        Ignored::Unsecured => t_string!(i18n, ignored_unsecured),
+        Ignored::Malformed => t_string!(i18n, ignored_malformed),
+    }
+    .to_string()
+}
+
+/// One line of the console; a frame's decoded lines arrive from the worker. A frame the
+/// engine dropped is not decoded (it is not meter data): it is marked, with the reason.
 #[component]
 fn TraceRow(line: TraceLine) -> impl IntoView {
     let i18n = use_i18n();
     let decoded = RwSignal::new(String::new());
-    if let Some(FrameScale(scale)) = line.frame {
+    let ignored = line.ignored.map(|why| {
+        view! {
+            <p class="ign" data-testid="trace-ignored" data-reason=why.name()>
+                <span aria-hidden="true">"⊘ "</span>
+                {move || t_string!(i18n, ignored_label, reason = ignored_text(i18n, why)).to_string()}
+            </p>
+        }
+    });
+    if let (Some(FrameScale(scale)), None) = (line.frame, line.ignored) {
         let hex = line.text.clone();
         Effect::new(move |_| {
             let lang = crate::echonet_lang(i18n.get_locale());
@@ -39,10 +60,11 @@ fn TraceRow(line: TraceLine) -> impl IntoView {
         });
     }
     view! {
-        <div class="tl">
+        <div class=if line.ignored.is_some() { "tl ignored" } else { "tl" }>
             <span class="t">{clock(line.at_ms)}</span>
             <span class="d">{line.dir.to_string()}</span>
             <span class="x">{line.text}</span>
+            {ignored}
             {move || decoded.with(|d| (!d.is_empty()).then(|| view! { <pre class="dec">{d.clone()}</pre> }))}
         </div>
     }
@@ -76,6 +98,9 @@ pub fn TracePage() -> impl IntoView {
         <section class="card" aria-labelledby="trace-h">
             <h2 id="trace-h">{t!(i18n, trace_heading)}</h2>
             <p class="note">{t!(i18n, trace_hint)}</p>
+            <p data-testid="trace-ignored-count">
+                {move || t_string!(i18n, trace_ignored_count, n = st.figures.with(|f| f.frames_ignored)).to_string()}
+            </p>
             <div class="trace" data-testid="trace" role="log" aria-live="off" tabindex="0"
                 aria-labelledby="trace-h">
                 {move || st.trace.with(|t| t.is_empty()).then(|| view! { <p>{t!(i18n, trace_empty)}</p> })}

@@ -30,12 +30,38 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) {
     });
 }
 
-/// The text of the first file chosen in the `<input type=file>` that fired `ev`.
-pub async fn chosen_file_text(ev: &web_sys::Event) -> Option<String> {
-    let input: web_sys::HtmlInputElement = ev.target()?.dyn_into().ok()?;
-    let file = input.files()?.get(0)?;
-    wasm_bindgen_futures::JsFuture::from(file.text())
-        .await
-        .ok()?
-        .as_string()
+/// A file the user chose: its size is known before anything of it is read.
+pub struct ChosenFile(web_sys::File);
+
+/// A file's bytes, kept on the browser's side (handed to the worker without a copy into the
+/// page's memory).
+pub struct FileBytes(pub(crate) js_sys::Uint8Array);
+
+impl ChosenFile {
+    /// The first file chosen in the `<input type=file>` that fired `ev`. The input is cleared,
+    /// so choosing the same file again is a new choice.
+    pub fn from_event(ev: &web_sys::Event) -> Option<Self> {
+        let input: web_sys::HtmlInputElement = ev.target()?.dyn_into().ok()?;
+        let file = input.files()?.get(0)?;
+        input.set_value("");
+        Some(Self(file))
+    }
+
+    /// Its size, bytes (`File.size`: nothing is read).
+    pub fn size(&self) -> u64 {
+        let s = self.0.size();
+        if s.is_finite() && s > 0.0 {
+            s as u64
+        } else {
+            0
+        }
+    }
+
+    /// Read it whole.
+    pub async fn read(&self) -> Option<FileBytes> {
+        let buf = wasm_bindgen_futures::JsFuture::from(self.0.array_buffer())
+            .await
+            .ok()?;
+        Some(FileBytes(js_sys::Uint8Array::new(&buf)))
+    }
 }

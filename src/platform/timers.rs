@@ -19,3 +19,8 @@ pub fn after(delay: Duration, f: impl FnOnce() + 'static) {
     let ms = u32::try_from(delay.as_millis()).unwrap_or(u32::MAX);
     Timeout::new(ms, f).forget();
 }
+
+/// Wait `ms` milliseconds.
+pub async fn sleep(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+}

@@ -13,6 +13,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use super::files::FileBytes;
+
 struct Inner {
     worker: web_sys::Worker,
     ready: Cell<bool>,
@@ -108,11 +110,12 @@ impl Worker {
         }
     }
 
-    fn post_request(&self, id: u32, req: &Request) {
+    fn post_request(&self, id: u32, req: &Request, file: Option<&FileBytes>) {
         let (text, bytes) = req.encode(id);
-        self.post(match bytes {
-            None => JsValue::from_str(&text),
-            Some(b) => {
+        self.post(match (file, bytes) {
+            (Some(f), _) => Array::of2(&JsValue::from_str(&text), &f.0).into(),
+            (None, None) => JsValue::from_str(&text),
+            (None, Some(b)) => {
                 Array::of2(&JsValue::from_str(&text), &Uint8Array::from(b.as_slice())).into()
             }
         });
@@ -125,18 +128,28 @@ impl Worker {
 
     /// Send a request that has no answer.
     pub fn send(&self, req: &Request) {
-        self.post_request(0, req);
+        self.post_request(0, req, None);
     }
 
     /// Send a request and wait for its answer.
     pub async fn request(&self, req: &Request) -> Result<String, String> {
+        self.request_with(req, None).await
+    }
+
+    /// Send a request whose binary part is a file's bytes (in place of the request's own), and
+    /// wait for its answer.
+    pub async fn request_with(
+        &self,
+        req: &Request,
+        file: Option<&FileBytes>,
+    ) -> Result<String, String> {
         let id = self.0.next_id.get();
         self.0.next_id.set(id.wrapping_add(1).max(1));
         let pending = &self.0.pending;
         let promise = Promise::new(&mut |resolve, _reject| {
             pending.borrow_mut().push((id, resolve));
         });
-        self.post_request(id, req);
+        self.post_request(id, req, file);
         let text = JsFuture::from(promise)
             .await
             .ok()

@@ -226,8 +226,8 @@ pub fn port(preset: &str, speed: u32) -> JsValue {
     target
 }
 
-/// `truth(lookbackMs)` and `countAt(virtualMs)`: the simulator's ground truth for the
-/// end-to-end tests, as promises (the simulator lives in the worker).
+/// `truth(lookbackMs)`, `countAt(virtualMs)` and `joins()`: the simulator's ground truth for
+/// the end-to-end tests, as promises (the simulator lives in the worker).
 #[cfg(feature = "e2e-hooks")]
 fn ground_truth_hooks(target: &JsValue, state: &Rc<RefCell<State>>) {
     fn ask(state: &Rc<RefCell<State>>, req: Request, answer: fn(String) -> JsValue) -> Promise {
@@ -261,6 +261,14 @@ fn ground_truth_hooks(target: &JsValue, state: &Rc<RefCell<State>>) {
         })
     });
     set(target, "countAt", &count_at.into_js_value());
+    // joins(): how many join requests (SKJOIN, J11 0x0056) the app wrote to this dongle.
+    let st = state.clone();
+    let joins = Closure::<dyn Fn() -> Promise>::new(move || {
+        ask(&st, Request::Joins, |s| {
+            JsValue::from_f64(s.parse::<f64>().unwrap_or(f64::NAN))
+        })
+    });
+    set(target, "joins", &joins.into_js_value());
 }
 
 /// Expose `window.__broute_sim_port(preset, speed)` so the end-to-end rig's fake

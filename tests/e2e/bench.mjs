@@ -7,6 +7,10 @@
 //   3. Chart: a day of readings (17 280 samples, one per 5 s) filled through the app's bench hook
 //      (src/bench_hooks.rs), the dashboard's 24 h window, then REDRAWS pushes of one more sample
 //      each, timed; JS heap (Chromium's precise memory info) and wasm memory before and after.
+//   4. A week in the store: WEEK readings (120 960 = 7 days every 5 s) written into IndexedDB
+//      through the bench hook, then reloads of the page on that store: time to interactive, the
+//      Data tab's render (click → every reading counted and the space used shown), the
+//      dashboard's 24 h chart from the store, and the full readings CSV (click → download).
 import { mkdtempSync, rmSync, readFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +22,7 @@ import { startServer, chromiumArgs, root } from "./lib.mjs";
 const distDir = process.env.BENCH_DIST || join(root, "dist");
 
 const RUNS = Number(process.env.BENCH_RUNS || 5);
+const WEEK = Number(process.env.BENCH_WEEK || 120_960);
 const REDRAWS = Number(process.env.BENCH_REDRAWS || 100);
 const fakeSerial = readFileSync(join(root, "tests", "e2e", "fake-serial.js"), "utf8");
 
@@ -273,6 +278,99 @@ async function csvExport() {
   return runs;
 }
 
+// --- 4. A week in the store ---------------------------------------------------------------------
+const DOWNLOAD_PROBE = `
+(() => {
+  const create = URL.createObjectURL;
+  URL.createObjectURL = function (blob) {
+    window.__dlBytes = blob?.size;
+    return create.call(this, blob);
+  };
+  const click = HTMLAnchorElement.prototype.click;
+  HTMLAnchorElement.prototype.click = function () {
+    if (this.download) {
+      window.__dlAt = performance.now();
+      return;
+    }
+    return click.call(this);
+  };
+})();`;
+
+/**
+ * Click `testid` at once and resolve with the ms until the page shows `what` (checked every ms):
+ * "counted" (at least `n` readings counted and the space used shown), "data" (the Data tab's
+ * storage card and CSV button), "chart" (the chart line drawn), "download" (a file offered).
+ */
+const clickUntil = (page, testid, what, n = 0) =>
+  page.evaluate(
+    ([testid, what, n]) =>
+      new Promise((ok) => {
+        const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+        const done = {
+          counted: () => Number((q("rec-count")?.textContent ?? "").match(/\d+/)?.[0] ?? 0) >= n && q("storage-usage"),
+          data: () => q("storage-usage") && q("rec-csv"),
+          chart: () => (q("chart-line")?.getAttribute("points") ?? "").split(" ").length > 200,
+          download: () => window.__dlAt !== undefined,
+        }[what];
+        const t0 = performance.now();
+        q(testid).click();
+        const check = () => (done() ? ok(performance.now() - t0) : setTimeout(check, 1));
+        check();
+      }),
+    [testid, what, n],
+  );
+
+async function weekStore() {
+  const b = await launch(["--enable-precise-memory-info", "--js-flags=--expose-gc"]);
+  await b.context.addInitScript({ content: TTI_PROBE + DOWNLOAD_PROBE });
+  await b.context.addInitScript({
+    content: `addEventListener("TrunkApplicationStarted", (e) => { window.__wasm = e.detail.wasm; });`,
+  });
+  const page = b.page;
+  await page.goto(hooksServer.url);
+  await page.waitForSelector("header.top h1");
+  const fill = await page.evaluate((n) => window.__broute_fill_store(n, 5000), WEEK);
+  const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage);
+  const out = { fill, usage, tti: [], dataAtTti: [], dataSettled: [], chart: [], csv: [], csvBytes: 0, memory: null };
+  const reload = async () => {
+    await page.reload();
+    await page.waitForFunction(() => window.__tti !== undefined);
+    return page.evaluate(() => window.__tti);
+  };
+  for (let i = 0; i < RUNS; i++) {
+    out.tti.push(await reload());
+    // The Data tab clicked as soon as the page is interactive: the count of every reading and
+    // the space used, from the store's key count and the browser's estimate.
+    out.dataAtTti.push(await clickUntil(page, "tab-data", "counted", WEEK));
+  }
+  for (let i = 0; i < RUNS; i++) {
+    await reload();
+    await page
+      .waitForFunction((n) => Number((document.querySelector('[data-testid="rec-count"]')?.textContent ?? "").match(/\d+/)?.[0] ?? 0) >= n, WEEK)
+      .catch(() => {});
+    await page.waitForTimeout(500);
+    out.dataSettled.push(await clickUntil(page, "tab-data", "data"));
+    // The dashboard's 24 h window from the store (one key range, 17 280 readings).
+    await page.getByTestId("tab-dashboard").click();
+    out.chart.push(await clickUntil(page, "win-24h", "chart"));
+    // The full readings CSV: click → the file offered.
+    await page.getByTestId("tab-data").click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="rec-csv"]')?.disabled);
+    await page.evaluate(() => (window.__dlAt = undefined));
+    out.csv.push(await clickUntil(page, "rec-csv", "download"));
+    out.csvBytes = await page.evaluate(() => window.__dlBytes);
+  }
+  out.memory = await page.evaluate(async () => {
+    for (let i = 0; i < 3; i++) {
+      window.gc?.();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { js: performance.memory.usedJSHeapSize, wasm: window.__wasm?.memory?.buffer.byteLength ?? NaN };
+  });
+  await b.close();
+  return out;
+}
+
 const started = new Date();
 const fl = await firstLoad();
 const tti = await timeToInteractive();
@@ -280,6 +378,7 @@ const ttiCompare = process.env.BENCH_TTI_BASE ? await compareTti(process.env.BEN
 const demo = await demoStart(process.env.BENCH_TTI_BASE);
 const ch = await chart();
 const csvRuns = await csvExport();
+const week = process.env.BENCH_SKIP_WEEK ? null : await weekStore();
 await server.close();
 await hooksServer.close();
 
@@ -320,3 +419,15 @@ console.log("");
 console.log("## CSV export in the browser, 24 h at 5 s (17 280 readings)");
 console.log(`readings CSV: median ${ms(median(csvRuns.map((r) => r.csv_ms)))} (runs ${csvRuns.map((r) => ms(r.csv_ms)).join(", ")}), ${kb(csvRuns[0].csv_bytes)}`);
 console.log(`JSON of the records (what IndexedDB holds): median ${ms(median(csvRuns.map((r) => r.json_ms)))}, ${kb(csvRuns[0].json_bytes)}`);
+if (week) {
+  const runs = (xs) => `median ${ms(median(xs))} (${xs.map(ms).join(", ")})`;
+  console.log("");
+  console.log(`## A week in the store: ${week.fill.records} readings (7 days every 5 s)`);
+  console.log(`filled through the bench hook in ${ms(week.fill.ms)} (5000 per transaction); the site uses ${mb(week.usage)} (navigator.storage.estimate)`);
+  console.log(`time to interactive, reload on the full store: ${runs(week.tti)}`);
+  console.log(`Data tab clicked at interactive → every reading counted and the space used shown: ${runs(week.dataAtTti)}`);
+  console.log(`Data tab clicked after start-up settled → rendered: ${runs(week.dataSettled)}`);
+  console.log(`dashboard 24 h window from the store (17 280 readings, read in the worker) → chart drawn: ${runs(week.chart)}`);
+  console.log(`full readings CSV (click → file offered): ${runs(week.csv)}, ${mb(week.csvBytes)}`);
+  console.log(`after the exports: JS heap ${mb(week.memory.js)}, wasm memory ${mb(week.memory.wasm)}`);
+}

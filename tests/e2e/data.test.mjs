@@ -2,8 +2,7 @@
 // round trip, and a secret scan over every export and over browser storage.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import { startServer, openBrowser, shot, appReady, DEMO_ID, DEMO_PW } from "./lib.mjs";
+import { startServer, openBrowser, shot, appReady, demoToReadings, downloadBytes, recordedCount, DEMO_ID, DEMO_PW } from "./lib.mjs";
 
 const PAIR_ID = DEMO_ID.slice(24);
 const hex = (s) => Buffer.from(s, "ascii").toString("hex");
@@ -16,22 +15,7 @@ after(async () => {
   await server?.close();
 });
 
-async function toReadings(page, speed) {
-  await page.goto(`${server.url}?speed=${speed}`);
-  await appReady(page);
-  await page.getByTestId("demo-start").click();
-  await page.getByTestId("cred-submit").waitFor({ timeout: 30_000 });
-  await page.getByTestId("cred-submit").click();
-  await page.getByTestId("power").waitFor({ timeout: 60_000 });
-}
-
-async function downloadBytes(page, testid) {
-  const [dl] = await Promise.all([page.waitForEvent("download"), page.getByTestId(testid).click()]);
-  return { name: dl.suggestedFilename(), bytes: await readFile(await dl.path()) };
-}
-
-const recordedCount = (page) =>
-  page.evaluate(() => Number((document.querySelector('[data-testid="rec-count"]')?.textContent ?? "").match(/\d+/)?.[0] ?? 0));
+const toReadings = (page, speed) => demoToReadings(page, server.url, speed);
 
 function assertNoSecrets(label, text) {
   const up = text.toUpperCase();
@@ -94,7 +78,7 @@ test("recording survives a reload; CSV bytes; history; bundle; no secret anywher
         r.onsuccess = () => ok(r.result);
       });
       const all = await new Promise((ok) => {
-        const q = db.transaction("records").objectStore("records").getAll();
+        const q = db.transaction("readings").objectStore("readings").getAll();
         q.onsuccess = () => ok(q.result);
       });
       return all.filter((s) => JSON.parse(s).kind === "lv").length;
@@ -176,7 +160,7 @@ test("support bundle: download, secrets redacted, open and replay", async () => 
       mimeType: "application/json",
       buffer: Buffer.from("{not json"),
     });
-    await page.waitForFunction(() => /cannot be opened/.test(document.body.innerText));
+    await page.waitForFunction(() => /not a support file \(its format differs from line 1\)/.test(document.body.innerText));
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();

@@ -181,3 +181,31 @@ export async function withPage(url, opts, fn) {
     await b.close();
   }
 }
+
+/** Start the demo dongle at `speed` on `url` and wait for the first reading on the dashboard. */
+export async function demoToReadings(page, url, speed) {
+  await page.goto(`${url}?speed=${speed}`);
+  await appReady(page);
+  await page.getByTestId("demo-start").click();
+  await page.getByTestId("cred-submit").waitFor({ timeout: 30_000 });
+  await page.getByTestId("cred-submit").click();
+  await page.getByTestId("power").waitFor({ timeout: 60_000 });
+}
+
+/** Click `testid` and return the download it starts: its file name and bytes. */
+export async function downloadBytes(page, testid) {
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.getByTestId(testid).click()]);
+  return { name: dl.suggestedFilename(), bytes: await readFile(await dl.path()) };
+}
+
+/** The number of readings the Data tab says are recorded. */
+export const recordedCount = (page) =>
+  page.evaluate(() => Number((document.querySelector('[data-testid="rec-count"]')?.textContent ?? "").match(/\d+/)?.[0] ?? 0));
+
+/** Wait until the Data tab says at least `n` readings are recorded. */
+export const waitRecorded = (page, n, timeout = 60_000) =>
+  page.waitForFunction(
+    (n) => Number((document.querySelector('[data-testid="rec-count"]')?.textContent ?? "").match(/\d+/)?.[0] ?? 0) >= n,
+    n,
+    { timeout },
+  );

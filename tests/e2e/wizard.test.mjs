@@ -1,7 +1,7 @@
 // End-to-end: the whole wizard against the Rust simulator behind the fake navigator.serial (the
-// app's own demo dongle, handed out by requestPort), in both languages, for a single-hop and a
-// dual-stack dongle; failures with their support codes; the dashboard's numbers against the
-// simulator's ground truth; unplug; session expiry while the dashboard runs.
+// app's own demo dongle, handed out by requestPort), in both languages, for a single-hop, a
+// dual-stack and a J11 dongle; failures with their support codes; the dashboard's numbers
+// against the simulator's ground truth; unplug; session expiry while the dashboard runs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, shot, appReady, withPage as withPageAt, stepIs, DEMO_ID, DEMO_PW } from "./lib.mjs";
@@ -40,14 +40,23 @@ for (const [locale, lang] of [
   ["ja-JP", "ja"],
   ["en-US", "en"],
 ]) {
-  for (const preset of ["demo", "dual-stack"]) {
+  for (const preset of ["demo", "dual-stack", "j11"]) {
     test(`whole wizard, ${preset} dongle (${lang})`, async () => {
       await withPage({ locale, fake: { sim: { preset, speed: SPEED } } }, async (page) => {
         await shot(page, `wizard-${preset}-1-start-${lang}`);
         await page.getByTestId("connect").click();
         await stepIs(page, 4);
         const family = await page.getByTestId("dongle-family").innerText();
-        assert.match(family, preset === "demo" ? /BP35A1/ : /BP35C2/);
+        assert.match(family, { demo: /BP35A1/, "dual-stack": /BP35C2/, j11: /RS-WSUHA-J11/ }[preset]);
+        const firmware = await page.getByTestId("dongle-firmware").innerText();
+        if (preset === "j11") {
+          // J11 firmware "major.minor rev XXXX"; no ERXUDP mode on a binary-API dongle.
+          assert.match(firmware, /^J11 \d+\.\d+ rev [0-9A-F]+$/);
+          assert.equal(await page.getByTestId("dongle-mode").count(), 0);
+        } else {
+          assert.match(firmware, /\d+\.\d+\.\d+ rev\w+$/);
+          assert.equal(await page.getByTestId("dongle-mode").count(), 1);
+        }
         // Letters are copied with spaces and hyphens; the counter and checks guide the user.
         await enterCredentials(page, "0000 004F 3A21", "");
         assert.match(await page.getByTestId("cred-id-status").innerText(), lang === "ja" ? /12 \/ 32 文字/ : /12 \/ 32 characters/);
@@ -62,8 +71,16 @@ for (const [locale, lang] of [
         await page.getByTestId("scan-progress").waitFor();
         assert.match(await page.getByTestId("scan-attempt").innerText(), lang === "ja" ? /1 回目/ : /Attempt 1/);
         await shot(page, `wizard-${preset}-5-scan-${lang}`);
-        await stepIs(page, 6);
-        await shot(page, `wizard-${preset}-6-join-${lang}`);
+        // A J11 module joins in a moment once the scan found the meter: the join step may be
+        // over (and the dashboard shown) by the time the scan's screenshot is taken.
+        await page.waitForFunction(
+          () =>
+            Number(document.querySelector('[data-testid="step-of"]')?.textContent.match(/\d/)?.[0]) >= 6 ||
+            document.querySelector('[data-testid="power"]') !== null,
+          null,
+          { timeout: 30_000 },
+        );
+        if (preset !== "j11") await shot(page, `wizard-${preset}-6-join-${lang}`);
         const w = await dashboardPower(page);
         const t = await truth(page);
         assert.ok(t.some((x) => x.power_w === w), `shown ${w} W is the simulator's ${JSON.stringify(t)}`);
@@ -83,7 +100,7 @@ for (const [locale, lang] of [
         );
         const trace = await page.getByTestId("trace").innerText();
         assert.ok(!trace.includes(DEMO_PW) && !trace.includes(DEMO_ID), "credentials redacted");
-        assert.match(trace, /SKSETPWD C <redacted>/);
+        if (preset !== "j11") assert.match(trace, /SKSETPWD C <redacted>/);
         assert.match(trace, lang === "ja" ? /瞬時電力計測値/ : /Instantaneous power/);
         await shot(page, `trace-${preset}-${lang}`);
       });
@@ -112,6 +129,50 @@ for (const [scenario, code, locale] of [
     });
   });
 }
+
+test("J11 dongle, wrong password → BR-30 after exactly two join attempts", async () => {
+  await withPage({ locale: "en-US", query: `?speed=${SPEED}` }, async (page) => {
+    await page.getByTestId("demo-dialect").selectOption("j11");
+    await page.getByTestId("demo-scenario").selectOption("wrong-password");
+    await page.getByTestId("demo-start").click();
+    await stepIs(page, 4);
+    assert.match(await page.getByTestId("dongle-family").innerText(), /RS-WSUHA-J11/);
+    await page.getByTestId("cred-submit").click();
+    await page.getByTestId("triage").waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId("triage-code").innerText(), "BR-30");
+    // Counted at the dongle: the PANA start requests (0x0056) the app wrote.
+    assert.equal(await page.evaluate(() => window.__broute_demo_port.joins()), 2);
+    await shot(page, "triage-j11-wrong-password-en");
+  });
+});
+
+test("J11 dongle: unplug and replug on the dashboard", async () => {
+  await withPage({ locale: "ja-JP", fake: { sim: { preset: "j11", speed: SPEED } } }, async (page) => {
+    await page.getByTestId("connect").click();
+    await stepIs(page, 4);
+    await enterCredentials(page, DEMO_ID, DEMO_PW);
+    await page.getByTestId("cred-submit").click();
+    await dashboardPower(page);
+    await page.evaluate(() => window.__fakeSerial.unplug());
+    await page.getByTestId("banner").waitFor();
+    assert.equal(await page.getByTestId("triage-code").innerText(), "BR-13");
+    await shot(page, "dashboard-unplugged-j11-ja");
+    await page.getByTestId("tab-setup").click();
+    await page.getByTestId("retry").click();
+    await stepIs(page, 7);
+    await page.getByTestId("tab-dashboard").click();
+    await page.waitForFunction(
+      () => /計測中/.test(document.querySelector('[data-testid="session-state"]')?.textContent ?? ""),
+      null,
+      { timeout: 60_000 },
+    );
+    // The remembered J11 meter: the replugged dongle joined without a scan, once.
+    assert.equal(await page.evaluate(() => window.__fakeSerial.serial.lastPort.joins()), 1);
+    const w = await dashboardPower(page);
+    const t = await truth(page);
+    assert.ok(t.some((x) => x.power_w === w), `shown ${w} W is the simulator's ${JSON.stringify(t)}`);
+  });
+});
 
 test("weak signal: the scan grows until the meter answers", async () => {
   await withPage({ locale: "ja-JP", query: `?speed=${SPEED * 2}` }, async (page) => {

@@ -9,12 +9,13 @@
 //!
 //! After two refusals with the same password the guard blocks; it opens again when the user
 //! changes the password, or — once — when the user explicitly confirms a third try after a
-//! clear warning.
+//! clear warning. [`Tally`] counts a running engine's failed attempts from its events, so the
+//! record is up to date at every moment (a reload in the middle of the attempts keeps them).
 
 use core::hash::{Hash, Hasher};
 use std::collections::hash_map::DefaultHasher;
 
-use crate::{RouteBId, RouteBPassword};
+use crate::{Cause, Event, RouteBId, RouteBPassword};
 
 /// Refusals after which the guard blocks (the meter's patience is not known; two is what the
 /// engine allows too).
@@ -118,6 +119,96 @@ impl Guard {
     }
 }
 
+/// Counts one engine's failed join attempts from its events, for the guard's [`Record`].
+///
+/// The engine does not report a refusal as such: a refused join is followed by another
+/// [`Event::JoinStarted`] (or, for a join from a pairing profile, by a new scan), and the
+/// engine stops with [`Cause::AuthRefused`] once it has met the refusals it was allowed. So:
+///
+/// * before the first [`Event::Joined`], every join attempt that ends in another attempt, a
+///   new scan or [`Cause::AuthRefused`] counts as failed — a refusal, or (for a join from a
+///   profile that is followed by a scan) possibly a timeout: counted too, erring on the side
+///   of the meter's lock-out;
+/// * [`Cause::AuthRefused`] means the engine met exactly the refusals it was allowed
+///   ([`crate::Engine::set_refusals_allowed`]), so the count is at least that (this also
+///   covers refusals while re-authenticating after a join, which are not counted one by one:
+///   a recovery rejoin that times out is not a refusal);
+/// * [`Event::Joined`] means the meter accepted the password: the record is cleared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    allowed: u8,
+    failed: u8,
+    open: bool,
+    joined: bool,
+}
+
+/// What an event changed in a [`Tally`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Nothing to store.
+    None,
+    /// Failed attempts so far with these credentials in this engine (store
+    /// [`Guard::refused`] applied this many times to the record the engine started from).
+    Failed(u8),
+    /// The meter accepted the credentials: forget the record.
+    Joined,
+}
+
+impl Tally {
+    /// A tally for an engine given `allowed` refusals.
+    pub fn new(allowed: u8) -> Self {
+        Self {
+            allowed,
+            failed: 0,
+            open: false,
+            joined: false,
+        }
+    }
+
+    /// Failed attempts counted so far.
+    pub fn failed(&self) -> u8 {
+        self.failed
+    }
+
+    /// Feed one of the engine's events (in order).
+    pub fn observe(&mut self, ev: &Event) -> Change {
+        let before = self.failed;
+        match ev {
+            Event::JoinStarted { .. } => {
+                self.close_attempt();
+                self.open = true;
+            }
+            Event::ScanStarted { .. } => self.close_attempt(),
+            Event::Joined => {
+                self.open = false;
+                self.failed = 0;
+                let first = !self.joined;
+                self.joined = true;
+                if first {
+                    return Change::Joined;
+                }
+            }
+            Event::Triage(Cause::AuthRefused) => {
+                self.close_attempt();
+                self.failed = self.failed.max(self.allowed);
+            }
+            _ => {}
+        }
+        if self.failed != before {
+            Change::Failed(self.failed)
+        } else {
+            Change::None
+        }
+    }
+
+    fn close_attempt(&mut self) {
+        if self.open && !self.joined {
+            self.failed = self.failed.saturating_add(1);
+        }
+        self.open = false;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +218,145 @@ mod tests {
     }
     fn pw(s: &str) -> RouteBPassword {
         RouteBPassword::new(s).unwrap()
+    }
+
+    use crate::harness::Pair;
+    use crate::{Config, Engine, Instant, Phase};
+
+    const MIN: u64 = 60_000;
+
+    /// The engine on the simulator with the demo credentials and `allowed` refusals (and a
+    /// profile, if given), run until it stops or reads; returns the events and the tally's
+    /// changes.
+    fn run(
+        sc: sim::Scenario,
+        allowed: u8,
+        profile: Option<crate::PairingProfile>,
+    ) -> (Vec<Event>, Vec<Change>, Tally) {
+        let mut e = Engine::new(Config::default());
+        e.set_credentials(id(), pw(sim::DEMO_PASSWORD), Instant(0));
+        e.set_refusals_allowed(allowed);
+        if let Some(p) = profile {
+            e.set_profile(p);
+        }
+        let mut p = Pair::new(e, sim::Sim::new(sc));
+        p.start();
+        p.run_until(15 * MIN, |e| {
+            matches!(e, Event::Phase(Phase::Stopped) | Event::Reading(_))
+        });
+        let mut t = Tally::new(allowed);
+        let events: Vec<Event> = p.events.into_iter().map(|(_, e)| e).collect();
+        let changes = events
+            .iter()
+            .map(|e| t.observe(e))
+            .filter(|c| *c != Change::None)
+            .collect();
+        (events, changes, t)
+    }
+
+    fn joins(events: &[Event]) -> usize {
+        events
+            .iter()
+            .filter(|e| matches!(e, Event::JoinStarted { .. }))
+            .count()
+    }
+
+    fn wrong_password(dialect: sim::Dialect) -> sim::Scenario {
+        let mut sc = sim::Scenario::preset("wrong-password").unwrap();
+        sc.dialect = dialect;
+        sc
+    }
+
+    #[test]
+    fn the_tally_counts_each_refusal_as_it_happens_on_every_dongle() {
+        for dialect in [sim::Dialect::SingleHop, sim::Dialect::J11] {
+            let (events, changes, t) = run(wrong_password(dialect), LIMIT, None);
+            assert_eq!(joins(&events), 2, "{dialect:?}: {events:?}");
+            // The first refusal is counted when the second attempt starts (a reload then
+            // still remembers it), the second when the engine stops.
+            assert_eq!(
+                changes,
+                [Change::Failed(1), Change::Failed(2)],
+                "{dialect:?}"
+            );
+            assert_eq!(t.failed(), 2);
+            // One refusal left from before (a Retry): one attempt, counted.
+            let (events, changes, _) = run(wrong_password(dialect), 1, None);
+            assert_eq!(joins(&events), 1, "{dialect:?}");
+            assert_eq!(changes, [Change::Failed(1)], "{dialect:?}");
+        }
+    }
+
+    #[test]
+    fn a_join_clears_the_record_and_later_events_count_nothing() {
+        for preset in ["demo", "j11"] {
+            let (_, changes, t) = run(sim::Scenario::preset(preset).unwrap(), LIMIT, None);
+            assert_eq!(changes, [Change::Joined], "{preset}");
+            assert_eq!(t.failed(), 0);
+        }
+    }
+
+    #[test]
+    fn a_refused_join_from_a_remembered_meter_counts_too() {
+        // Join the demo meter once to get its profile, then come back with a refused password:
+        // the first attempt is followed by a scan, not by another attempt.
+        let mut e = Engine::new(Config::default());
+        e.set_credentials(id(), pw(sim::DEMO_PASSWORD), Instant(0));
+        let mut p = Pair::new(e, sim::Sim::new(sim::Scenario::preset("demo").unwrap()));
+        p.start();
+        p.run_until(10 * MIN, |e| matches!(e, Event::Reading(_)));
+        let profile = p.engine.profile().unwrap();
+        let (events, changes, t) = run(
+            wrong_password(sim::Dialect::SingleHop),
+            LIMIT,
+            Some(profile),
+        );
+        assert!(
+            matches!(
+                events
+                    .iter()
+                    .find(|e| matches!(e, Event::JoinStarted { .. })),
+                Some(Event::JoinStarted {
+                    from_profile: true,
+                    ..
+                })
+            ),
+            "{events:?}"
+        );
+        assert_eq!(joins(&events), 2);
+        assert_eq!(changes, [Change::Failed(1), Change::Failed(2)]);
+        assert_eq!(t.failed(), 2);
+    }
+
+    #[test]
+    fn refusals_after_a_join_are_counted_when_the_engine_gives_up() {
+        let scan = Event::ScanStarted {
+            attempt: 1,
+            attempts: 6,
+            duration: 5,
+            expected_ms: 5_000,
+            single_channel: false,
+        };
+        let join = Event::JoinStarted {
+            channel: 0x21,
+            from_profile: false,
+        };
+        let mut t = Tally::new(2);
+        // A join that times out (a new scan follows) before the meter accepts.
+        assert_eq!(t.observe(&scan), Change::None);
+        assert_eq!(t.observe(&join), Change::None);
+        assert_eq!(t.observe(&scan), Change::Failed(1));
+        assert_eq!(t.observe(&join), Change::None);
+        assert_eq!(t.observe(&Event::Joined), Change::Joined);
+        assert_eq!(t.failed(), 0);
+        // Recovery rejoins are not counted one by one; giving up on refusals is.
+        assert_eq!(t.observe(&join), Change::None);
+        assert_eq!(t.observe(&join), Change::None);
+        assert_eq!(
+            t.observe(&Event::Triage(Cause::AuthRefused)),
+            Change::Failed(2)
+        );
+        assert_eq!(t.observe(&Event::Triage(Cause::DongleLost)), Change::None);
     }
 
     #[test]

@@ -7,7 +7,11 @@
 //!   value (what the app keeps in IndexedDB), with converters from the engine's types;
 //!   [`Scaling`], the serialisable D3/D4/E1/E6/D7 set.
 //! * [`readings`]: CSV of recorded readings (low-voltage, high-voltage, half-hour values).
-//! * [`history`]: [`HistoryDay`] and the tidy history CSV (timestamp, kWh in, kWh out, delta).
+//! * [`history`]: [`HistoryDay`] (merged slot by slot, never overwritten) and the tidy history
+//!   CSV (timestamp, kWh in, kWh out, delta).
+//! * [`retention`]: how long readings are kept and what may be deleted without asking.
+//! * [`pending`]: the in-memory buffer that keeps readings until storage has them, its retry
+//!   schedule, and the storage keys.
 //! * [`granularity`]: the effective energy step, what it means for power derived from
 //!   1-minute deltas, and the 1-minute table.
 //! * [`bundle`]: the support bundle — redaction by construction ([`redacted`]: [`Redactor`],
@@ -42,9 +46,11 @@ pub mod bundle_scan;
 pub mod csvfmt;
 pub mod granularity;
 pub mod history;
+pub mod pending;
 pub mod readings;
 pub mod record;
 pub mod redacted;
+pub mod retention;
 pub mod story;
 pub mod support;
 pub mod texts;
@@ -57,7 +63,7 @@ pub use bundle::{
 pub use csvfmt::neutralise;
 pub use echonet::names::Lang;
 pub use granularity::{diagnose, effective_step, minute_table, minute_table_csv, Granularity};
-pub use history::{csv_history, HistoryDay};
+pub use history::{csv_history, HistoryDay, SlotConflict};
 pub use readings::{csv_half_hours, csv_readings, csv_readings_hv, CsvOptions, MeterColumns};
 pub use record::{Cell, Counter, MeterKind, Record, RecordKind, Scaling};
 pub use redacted::{Redacted, Redactor};

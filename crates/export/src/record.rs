@@ -204,6 +204,20 @@ impl Record {
         r
     }
 
+    /// The time (`t_ms`) of a record as stored, read from the start of its JSON
+    /// (`{"t_ms":1795651205000,…`, the first field of the serde form) without parsing the rest:
+    /// the page needs it to key records and has no JSON parser. `None` for anything else.
+    pub fn stored_time(json: &str) -> Option<i64> {
+        let rest = json.trim_start().strip_prefix('{')?.trim_start();
+        let rest = rest.strip_prefix("\"t_ms\"")?.trim_start();
+        let rest = rest.strip_prefix(':')?.trim_start();
+        let end = rest
+            .char_indices()
+            .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && c == '-')))
+            .map_or(rest.len(), |(i, _)| i);
+        rest.get(..end)?.parse().ok()
+    }
+
     /// Convert an engine reading received at wall-clock `t_ms` (`Date.now()`). `scaling`, when
     /// given, fills [`Record::kwh_per_count`].
     pub fn from_reading(t_ms: i64, reading: &Reading, scaling: Option<&Scaling>) -> Record {
@@ -396,6 +410,24 @@ mod test {
             serde_json::from_str::<Cell<i32>>(r#""junk""#).unwrap(),
             Cell::NoData
         );
+    }
+
+    #[test]
+    fn stored_time_reads_the_first_field() {
+        let r = Record::lv(1_795_651_205_000, Some(-524), None);
+        let j = serde_json::to_string(&r).unwrap();
+        assert_eq!(Record::stored_time(&j), Some(1_795_651_205_000));
+        assert_eq!(Record::stored_time(" { \"t_ms\" : -5 ,"), Some(-5));
+        for bad in [
+            "",
+            "{",
+            "{\"kind\":1}",
+            "{\"t_ms\":}",
+            "{\"t_ms\":99999999999999999999}",
+            "[1]",
+        ] {
+            assert_eq!(Record::stored_time(bad), None, "{bad}");
+        }
     }
 
     #[test]

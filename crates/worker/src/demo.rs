@@ -3,13 +3,28 @@
 //! Virtual time is `(real − t0) × speed` ms, real time being the worker's `performance.now()`.
 //! `speed` is 1 for a realistic demo; the tests raise it so a 17-second scan takes a moment.
 
+/// The dongle types the demo offers (the page's "dongle type" choice), in order.
+pub const DIALECTS: [&str; 4] = ["single-hop", "dual-stack", "dss", "j11"];
+
+/// The situations the demo offers (the page's "situation" choice), in order.
+pub const SCENARIOS: [&str; 9] = [
+    "demo",
+    "wrong-password",
+    "wrong-id",
+    "weak-signal",
+    "no-meter",
+    "solar",
+    "high-voltage",
+    "short-session",
+    "hostile-neighbour",
+];
+
 /// The simulator preset for a dialect and a scenario chosen in the UI (`dialect+scenario`, or
 /// just the scenario for a single-hop dongle).
 pub fn preset_key(dialect: &str, scenario: &str) -> String {
     match (dialect, scenario) {
         (_, "demo") | (_, "") => match dialect {
-            "dual-stack" => "dual-stack".into(),
-            "dss" => "dss".into(),
+            "dual-stack" | "dss" | "j11" => dialect.into(),
             _ => "demo".into(),
         },
         (d, s) if d == "single-hop" || d.is_empty() => s.to_string(),
@@ -21,19 +36,33 @@ pub fn preset_key(dialect: &str, scenario: &str) -> String {
 pub fn preset_parts(preset: &str) -> (&str, &str) {
     match preset.split_once('+') {
         Some((d, s)) => (d, s),
-        None if matches!(preset, "dual-stack" | "dss") => (preset, "demo"),
+        None if matches!(preset, "dual-stack" | "dss" | "j11") => (preset, "demo"),
         None => ("single-hop", preset),
     }
 }
 
-/// Build the scenario for a preset; `dialect+scenario` combines a dual-stack or DSS dongle with
-/// a scenario (e.g. `dual-stack+wrong-password`). Unknown names give the default scenario.
+/// The scenario of a situation key: a simulator preset, or one of the demo's own.
+fn situation(name: &str) -> Option<sim::Scenario> {
+    match name {
+        // A neighbour's node sends forged frames (unsecured, or from another address).
+        "hostile-neighbour" => {
+            let mut sc = sim::Scenario::default();
+            sc.faults.set(sim::Fault::HostileNeighbour, true);
+            Some(sc)
+        }
+        _ => sim::Scenario::preset(name),
+    }
+}
+
+/// Build the scenario for a preset; `dialect+scenario` combines a dual-stack, DSS or J11
+/// dongle with a scenario (e.g. `j11+wrong-password`). Unknown names give the default scenario.
 pub fn scenario(preset: &str) -> sim::Scenario {
     let (dialect, name) = preset.split_once('+').unwrap_or(("", preset));
-    let mut sc = sim::Scenario::preset(name).unwrap_or_default();
+    let mut sc = situation(name).unwrap_or_default();
     let d = match dialect {
         "dual-stack" => Some(sim::Dialect::DualStack),
         "dss" => Some(sim::Dialect::DualStackNoRopt),
+        "j11" => Some(sim::Dialect::J11),
         _ => None,
     };
     if let Some(d) = d {
@@ -52,7 +81,14 @@ pub struct Device {
     t0: f64,
     speed: f64,
     open: bool,
+    /// Join requests the app wrote (ground truth for the end-to-end tests).
+    joins: u32,
+    /// The last bytes written, for a request split across writes.
+    tail: Vec<u8>,
 }
+
+/// What starts a join: SKSTACK `SKJOIN`, and a J11 request frame 0x0056 (PANA start).
+const JOIN_REQUESTS: [&[u8]; 2] = [b"SKJOIN ", &[0xD0, 0xEA, 0x83, 0xFC, 0x00, 0x56]];
 
 impl Device {
     /// A device for `preset` whose virtual clock starts at real time `now` (ms).
@@ -62,7 +98,31 @@ impl Device {
             t0: now,
             speed: f64::from(speed.max(1)),
             open: false,
+            joins: 0,
+            tail: Vec::new(),
         }
+    }
+
+    /// How many join requests (`SKJOIN`, J11 0x0056) the app has written to this device.
+    pub fn joins(&self) -> u32 {
+        self.joins
+    }
+
+    fn count_joins(&mut self, bytes: &[u8]) {
+        let mut buf = std::mem::take(&mut self.tail);
+        let old = buf.len();
+        buf.extend_from_slice(bytes);
+        for pat in JOIN_REQUESTS {
+            let n = buf
+                .windows(pat.len())
+                .enumerate()
+                // Requests wholly inside the old tail were counted with the previous write.
+                .filter(|(i, w)| i + pat.len() > old && *w == pat)
+                .count();
+            self.joins = self.joins.saturating_add(n as u32);
+        }
+        let keep = JOIN_REQUESTS.iter().map(|p| p.len()).max().unwrap_or(1) - 1;
+        self.tail = buf.split_off(buf.len().saturating_sub(keep));
     }
 
     /// Virtual ms at real time `now`.
@@ -82,6 +142,7 @@ impl Device {
 
     /// Bytes the app wrote, at real time `now`.
     pub fn write(&mut self, now: f64, bytes: &[u8]) {
+        self.count_joins(bytes);
         let v = self.virtual_ms(now);
         self.sim.write(v, bytes);
     }
@@ -149,6 +210,9 @@ mod tests {
             ("dss", "demo", "dss"),
             ("single-hop", "wrong-password", "wrong-password"),
             ("dual-stack", "solar", "dual-stack+solar"),
+            ("j11", "demo", "j11"),
+            ("j11", "wrong-password", "j11+wrong-password"),
+            ("single-hop", "hostile-neighbour", "hostile-neighbour"),
         ] {
             assert_eq!(preset_key(d, s), key);
             assert_eq!(preset_parts(key), (d, s));
@@ -165,6 +229,29 @@ mod tests {
             scenario("no-such-thing").dialect,
             sim::Scenario::default().dialect
         );
+    }
+
+    #[test]
+    fn every_choice_the_page_offers_is_a_known_scenario() {
+        for s in SCENARIOS {
+            assert!(situation(s).is_some(), "{s}");
+        }
+        for d in DIALECTS {
+            for s in SCENARIOS {
+                let key = preset_key(d, s);
+                assert_eq!(preset_parts(&key), (d, s), "{key}");
+            }
+        }
+        assert_eq!(scenario("j11").dialect, sim::Dialect::J11);
+        let sc = scenario("j11+wrong-password");
+        assert_eq!(sc.dialect, sim::Dialect::J11);
+        assert!(sc.faults.contains(sim::Fault::WrongPassword));
+        let sc = scenario("hostile-neighbour");
+        assert!(sc.faults.contains(sim::Fault::HostileNeighbour));
+        assert_eq!(sc.dialect, sim::Dialect::SingleHop);
+        assert!(scenario("j11+hostile-neighbour")
+            .faults
+            .contains(sim::Fault::HostileNeighbour));
     }
 
     #[test]
@@ -189,6 +276,21 @@ mod tests {
         d.unplug();
         d.write(now, b"SKVER\r\n");
         assert_eq!(d.pump(now + 10_000.0), (Vec::new(), None));
+    }
+
+    #[test]
+    fn join_requests_are_counted_however_they_are_cut() {
+        let mut d = Device::new("demo", 1, 0.0);
+        d.write(0.0, b"SKJOIN FE80:0000\r\nSKJO");
+        d.write(0.0, b"IN FE80\r\n");
+        let j11 = [
+            0xD0, 0xEA, 0x83, 0xFC, 0x00, 0x56, 0x00, 0x04, 0x03, 0x93, 0, 0,
+        ];
+        for b in j11 {
+            d.write(0.0, &[b]);
+        }
+        d.write(0.0, &[0xD0, 0xEA, 0x83, 0xFC, 0x00, 0x53]);
+        assert_eq!(d.joins(), 3);
     }
 
     #[test]

@@ -92,6 +92,12 @@ mod web {
                     .as_ref()
                     .and_then(|d| d.count_at(at_ms))
                     .map_or_else(|| "null".into(), |c| c.to_string()))),
+                #[cfg(feature = "e2e-hooks")]
+                Request::Joins => Some(Ok(self
+                    .device
+                    .as_ref()
+                    .map_or(0, Device::joins)
+                    .to_string())),
                 other => tools::run(other),
             };
             if let Some(r) = reply {

@@ -9,13 +9,20 @@ use export::story::Story;
 use export::{Lang, Scaling};
 
 use crate::story_view::{hex_bytes, StoryView};
-use crate::wire::{BundleJob, Request};
+use crate::wire::{BundleJob, BundleProblem, Request};
+
+/// Longest timeline line sent to the page, characters: a hand-made bundle can hold strings of
+/// megabytes, which the page must not have to lay out (real lines are a few kilobytes at most).
+pub const TIMELINE_LINE_MAX: usize = 4096;
 
 /// Run a tool request; `None` for requests that are not tools (the demo's).
 pub fn run(req: Request) -> Option<Result<String, String>> {
     Some(match req {
         Request::DecodeLog { text } => Ok(logdecode::decode_to_json_lines(text.as_bytes())),
         Request::Story { lang, bundle, text } => story(lang, bundle, &text),
+        Request::OpenBundle { bytes } => open_bundle(&bytes)
+            .map(|l| l.join("\n"))
+            .map_err(|p| p.encode()),
         Request::RenderFrame { lang, scale, hex } => render_frame(lang, scale, &hex),
         Request::Samples { records } => Ok(samples(&records)),
         Request::BuildBundle(job) => build_bundle(&job),
@@ -115,6 +122,45 @@ fn story(lang: Lang, bundle: bool, text: &str) -> Result<String, String> {
         StoryView::new(&Story::from_log(text.as_bytes()), lang, None)
     };
     Ok(view.encode())
+}
+
+/// A line cut to [`TIMELINE_LINE_MAX`] characters, saying how much was left out.
+fn cut(mut s: String) -> String {
+    if let Some((at, _)) = s.char_indices().nth(TIMELINE_LINE_MAX) {
+        let more = s.len() - at;
+        s.truncate(at);
+        s.push_str(&format!(" … (+{more} bytes)"));
+    }
+    s
+}
+
+/// Open a support bundle from a file's bytes: its timeline, one line per entry (decoded lines
+/// indented below theirs, every line cut to [`TIMELINE_LINE_MAX`]), or why it did not open.
+pub fn open_bundle(bytes: &[u8]) -> Result<Vec<String>, BundleProblem> {
+    let b = Bundle::from_bytes(bytes).map_err(|e| BundleProblem::from_error(&e))?;
+    Ok(timeline_lines(&b))
+}
+
+fn timeline_lines(b: &Bundle) -> Vec<String> {
+    b.timeline()
+        .iter()
+        .map(|e| {
+            let what = match e.kind {
+                TimelineKind::Phase(p) => cut(format!("● {p}")),
+                TimelineKind::Cause(code, name) => cut(format!("⚠ {code} {name}")),
+                TimelineKind::Note(n) => cut(format!("✎ {n}")),
+                TimelineKind::Trace(t) => {
+                    let mut s = cut(t.text.as_str().to_string());
+                    for d in &t.decoded {
+                        s.push_str("\n      ");
+                        s.push_str(&cut(d.as_str().to_string()));
+                    }
+                    s
+                }
+            };
+            format!("{:>4}.{:03}  {what}", e.ms / 1000, e.ms % 1000)
+        })
+        .collect()
 }
 
 /// Replay the session's inputs into a fresh engine and feed everything it said — serial bytes
@@ -255,6 +301,9 @@ mod tests {
             .iter()
             .any(|t| t.kind == export::story::TraceKind::Echonet && t.note.contains("瞬時電力計測値")));
         assert!(v.signal.is_some());
+        // And the viewer opens it.
+        let lines = open_bundle(json.as_bytes()).unwrap();
+        assert!(lines.iter().any(|l| l.contains("● reading")));
     }
 
     #[test]
@@ -270,6 +319,28 @@ mod tests {
             // in it but its lines.
             assert_eq!(r.is_err(), bundle);
         }
+        assert_eq!(open_bundle(b"{not json"), Err(BundleProblem::NotBundle(1)));
+        assert_eq!(
+            open_bundle(b"{\"version\": 1,\n\"app_version\": \"\xFF\"}"),
+            Err(BundleProblem::NotText(2))
+        );
+        assert_eq!(
+            open_bundle(b"{\"version\": 1,"),
+            Err(BundleProblem::Truncated)
+        );
+        assert_eq!(
+            open_bundle(b"{\"version\": 99}"),
+            Err(BundleProblem::Version(99))
+        );
+        let big = vec![b' '; export::bundle::MAX_BUNDLE_BYTES + 1];
+        assert_eq!(open_bundle(&big), Err(BundleProblem::TooLarge));
+        // The reply is the problem's text form, never the file's content.
+        assert_eq!(
+            run(Request::OpenBundle {
+                bytes: b"{\"secret\": K7QX3M9PA2TB".to_vec()
+            }),
+            Some(Err("not-bundle 1".into()))
+        );
         let job = BundleJob {
             lang: Lang::Ja,
             app_version: String::new(),
@@ -291,6 +362,29 @@ mod tests {
             3
         );
         assert_eq!(run(Request::Open), None);
+    }
+
+    #[test]
+    fn a_crafted_bundle_opens_with_every_line_cut_and_every_secret_hidden() {
+        // Huge strings, 100 000 trace lines of credential keywords: opened (in linear time,
+        // see export's benches), each line cut for the page.
+        let keywords = "SKSETPWD C SKSETRBID SKSETPWD C K7QX3M9PA2TB";
+        let line = format!(r#"{{"ms":1,"dir":"sent","text":"{keywords}"}}"#);
+        let trace = vec![line.as_str(); 100_000].join(",");
+        let huge = "A".repeat(4_000_000);
+        let json = format!(
+            r#"{{"version":1,"created_ms":0,"app_version":"{huge}","trace":[{trace}],
+            "notes":[{{"ms":0,"text":"{huge}"}}]}}"#
+        );
+        assert!(json.len() < export::bundle::MAX_BUNDLE_BYTES);
+        let lines = open_bundle(json.as_bytes()).unwrap();
+        assert_eq!(lines.len(), 100_001);
+        assert!(lines.iter().all(|l| l.len() < TIMELINE_LINE_MAX + 64));
+        assert!(
+            lines.iter().any(|l| l.contains("(+3995")),
+            "the note is cut"
+        );
+        assert!(!lines.iter().any(|l| l.contains("K7QX3M9PA2TB")));
     }
 
     #[test]

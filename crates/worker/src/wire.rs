@@ -43,6 +43,8 @@ pub enum Request {
         /// Virtual ms since the demo started.
         at_ms: u64,
     },
+    /// Test hook: how many join requests the app has written to the demo dongle.
+    Joins,
     /// "Paste a log": decode a serial log to JSON lines.
     DecodeLog {
         /// The pasted text.
@@ -70,6 +72,12 @@ pub enum Request {
         bundle: bool,
         /// The bundle or the log.
         text: String,
+    },
+    /// Open a support bundle (the file's bytes, at most [`export::bundle::MAX_BUNDLE_BYTES`]) and
+    /// render its timeline; a failure is a [`BundleProblem`] in its text form.
+    OpenBundle {
+        /// The file's bytes (the page attaches them without copying them into its own memory).
+        bytes: Vec<u8>,
     },
     /// Build a support bundle from the session's input log.
     BuildBundle(BundleJob),
@@ -179,6 +187,7 @@ impl Request {
             Request::Unplug => ("unplug", vec![], "", None),
             Request::Truth { lookback_ms } => ("truth", vec![lookback_ms.to_string()], "", None),
             Request::CountAt { at_ms } => ("count", vec![at_ms.to_string()], "", None),
+            Request::Joins => ("joins", vec![], "", None),
             Request::DecodeLog { text } => ("decode-log", vec![], text, None),
             Request::Story { lang, bundle, text } => (
                 "story",
@@ -186,6 +195,7 @@ impl Request {
                 text,
                 None,
             ),
+            Request::OpenBundle { bytes } => ("open-bundle", vec![], "", Some(bytes.clone())),
             Request::RenderFrame { lang, scale, hex } => {
                 let scale = match scale {
                     None => String::new(),
@@ -296,6 +306,7 @@ impl Request {
             "count" => Request::CountAt {
                 at_ms: arg()?.parse().ok()?,
             },
+            "joins" => Request::Joins,
             "decode-log" => Request::DecodeLog {
                 text: rest.to_string(),
             },
@@ -308,6 +319,7 @@ impl Request {
                     text: rest.to_string(),
                 }
             }
+            "open-bundle" => Request::OpenBundle { bytes: bytes? },
             "render-frame" => {
                 let lang = lang_of(arg()?)?;
                 let scale = match arg()? {
@@ -381,6 +393,63 @@ impl Request {
     }
 }
 
+/// Why a support bundle did not open, as the page explains it (in the user's language). Never
+/// carries anything of the file but its size class and a position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BundleProblem {
+    /// Larger than [`export::bundle::MAX_BUNDLE_BYTES`].
+    TooLarge,
+    /// Not UTF-8 text (1-based line of the first bad byte).
+    NotText(usize),
+    /// Not JSON, or JSON of another shape (1-based line of the problem).
+    NotBundle(usize),
+    /// The file ends in the middle.
+    Truncated,
+    /// Made by a newer version of the app.
+    Version(u32),
+}
+
+impl BundleProblem {
+    /// The problem of an error from [`export::Bundle::from_bytes`].
+    pub fn from_error(e: &export::BundleError) -> Self {
+        use export::{BundleError, InvalidKind};
+        match e {
+            BundleError::TooLarge(_) => Self::TooLarge,
+            BundleError::Version(v) => Self::Version(*v),
+            BundleError::Invalid(i) => match i.kind {
+                InvalidKind::Encoding => Self::NotText(i.line),
+                InvalidKind::Truncated => Self::Truncated,
+                _ => Self::NotBundle(i.line),
+            },
+        }
+    }
+
+    /// The text form sent back to the page.
+    pub fn encode(&self) -> String {
+        match self {
+            Self::TooLarge => "too-large".into(),
+            Self::NotText(l) => format!("not-text {l}"),
+            Self::NotBundle(l) => format!("not-bundle {l}"),
+            Self::Truncated => "truncated".into(),
+            Self::Version(v) => format!("version {v}"),
+        }
+    }
+
+    /// Parse [`BundleProblem::encode`]'s form; `None` for anything else (e.g. the worker did
+    /// not start).
+    pub fn decode(s: &str) -> Option<Self> {
+        let (k, n) = s.split_once(' ').unwrap_or((s, ""));
+        Some(match k {
+            "too-large" => Self::TooLarge,
+            "not-text" => Self::NotText(n.parse().ok()?),
+            "not-bundle" => Self::NotBundle(n.parse().ok()?),
+            "truncated" => Self::Truncated,
+            "version" => Self::Version(n.parse().ok()?),
+            _ => return None,
+        })
+    }
+}
+
 /// A reply to request `id`.
 pub fn encode_reply(id: u32, result: &Result<String, String>) -> String {
     match result {
@@ -435,6 +504,7 @@ mod tests {
             false,
         );
         round(Request::CountAt { at_ms: 1_800_000 }, false);
+        round(Request::Joins, false);
         round(
             Request::DecodeLog {
                 text: "SKVER\r\nEVER 1.2.10\r\n\nOK\n".into(),
@@ -467,6 +537,12 @@ mod tests {
                 false,
             );
         }
+        round(
+            Request::OpenBundle {
+                bytes: b"{\"version\":1}\n\xFF".to_vec(),
+            },
+            true,
+        );
         round(
             Request::BuildBundle(BundleJob {
                 lang: Lang::En,
@@ -530,10 +606,23 @@ mod tests {
             "a start\ndemo\n1\n",
             "1 start\ndemo\n",
             "1 build-bundle\nja\n",
+            "1 open-bundle\n",
         ] {
             assert_eq!(Request::decode(junk, None), None, "{junk:?}");
         }
         assert_eq!(decode_reply("ready"), None);
+        for p in [
+            BundleProblem::TooLarge,
+            BundleProblem::NotText(3),
+            BundleProblem::NotBundle(1),
+            BundleProblem::Truncated,
+            BundleProblem::Version(9),
+        ] {
+            assert_eq!(BundleProblem::decode(&p.encode()), Some(p));
+        }
+        for junk in ["", "the worker did not start", "not-text", "version x"] {
+            assert_eq!(BundleProblem::decode(junk), None, "{junk:?}");
+        }
         assert_eq!(decode_reply("7 maybe\nx"), None);
         assert_eq!(
             decode_reply(&encode_reply(7, &Ok("a\nb".into()))),

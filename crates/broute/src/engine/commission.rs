@@ -438,7 +438,10 @@ impl Engine {
         let mut epcs = identity_epcs(class);
         epcs.extend(first_reading_epcs(class));
         let frame = builder::get_request(self.link.next_tid(), class.eoj(), &epcs);
-        self.send_frame(frame, ReqKind::Identity, now);
+        if !self.send_frame(frame, ReqKind::Identity, now) {
+            // The engine's transmit budget is spent: ask again in a minute.
+            self.link.next_poll = now.saturating_add(core::time::Duration::from_secs(60));
+        }
     }
 
     /// The identity request went unanswered.
@@ -459,7 +462,9 @@ impl Engine {
         );
         let epcs = [u8::from(echonet::node_profile::Epc::InstanceList)];
         let frame = builder::get_request(self.link.next_tid(), Eoj::NODE_PROFILE, &epcs);
-        self.send_frame(frame, ReqKind::InstanceList, now);
+        if !self.send_frame(frame, ReqKind::InstanceList, now) {
+            self.link.next_poll = now.saturating_add(core::time::Duration::from_secs(60));
+        }
     }
 
     pub(super) fn identity_retry(&mut self, tries: u8, now: Instant) {

@@ -294,6 +294,7 @@ impl Engine {
         t.extend(self.tx_hold);
         match &self.state {
             State::Backoff(b) => t.push(b.until),
+            State::MeterIdentity(_) if !self.link.busy() => t.push(self.link.next_poll),
             State::Reading if !self.link.busy() && !self.held() => {
                 t.push(self.link.next_poll);
                 if let Some(h) = &self.history {
@@ -454,6 +455,11 @@ impl Engine {
         match self.state.clone() {
             State::Backoff(b) if now >= b.until => {
                 self.after_backoff(b, now);
+                true
+            }
+            // An identity request that could not be sent (budget): send it again.
+            State::MeterIdentity(i) if !self.link.busy() && now >= self.link.next_poll => {
+                self.identify_meter(i.tries, now);
                 true
             }
             State::Reading if !self.link.busy() && !self.held() => {
