@@ -8,8 +8,10 @@
 
 use broute::readout::SignalQuality;
 use broute_worker::story_view::{
-    plot_y, Fact, Mark, PhaseRow, ScanRow, SignalRow, StoryView, TraceRow, PLOT_H, PLOT_W,
+    plot_y, Fact, Mark, NoteRow, PhaseRow, ScanRow, SignalRow, StoryView, TraceRow, PLOT_H, PLOT_W,
 };
+use broute_worker::wire::BundleProblem;
+use export::bundle::MAX_BUNDLE_BYTES;
 use export::story::{Outcome, Source, TraceKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,15 +19,129 @@ use leptos::task::spawn_local;
 use crate::components::announcer::announce;
 use crate::i18n::*;
 use crate::platform::dom;
+use crate::platform::files::FileBytes;
 use crate::tools::{self, Request};
 
 /// What to tell the story of.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum StoryInput {
-    /// A support bundle's JSON.
-    Bundle(String),
+    /// A support bundle: the file's bytes (its size checked before they were read), kept on the
+    /// browser's side to be laid out again when the language changes.
+    Bundle {
+        /// The bytes.
+        file: FileBytes,
+        /// The file's size.
+        size: u64,
+    },
     /// A pasted log.
     Log(String),
+}
+
+/// Why a story could not be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenError {
+    /// A file over the limit (its size): refused before anything of it was read.
+    TooLarge(u64),
+    /// What the worker found wrong with a bundle.
+    Problem(BundleProblem),
+    /// The file could not be read, or the worker did not answer.
+    Failed,
+}
+
+/// A size as people read it: "50.0 MB".
+fn megabytes(bytes: u64) -> String {
+    let tenths = bytes.saturating_mul(10) / (1024 * 1024);
+    format!("{}.{} MB", tenths / 10, tenths % 10)
+}
+
+/// The error in words; never anything of the file's content.
+fn open_error_text(i18n: I18n, e: OpenError) -> String {
+    match e {
+        OpenError::TooLarge(size) => t_string!(
+            i18n,
+            bundle_too_large,
+            size = megabytes(size),
+            max = megabytes(MAX_BUNDLE_BYTES as u64)
+        )
+        .to_string(),
+        OpenError::Problem(BundleProblem::NotText(line)) => {
+            t_string!(i18n, bundle_not_text, line = line).to_string()
+        }
+        OpenError::Problem(BundleProblem::NotBundle(line)) => {
+            t_string!(i18n, bundle_not_bundle, line = line).to_string()
+        }
+        OpenError::Problem(BundleProblem::Truncated) => {
+            t_string!(i18n, bundle_truncated).to_string()
+        }
+        OpenError::Problem(BundleProblem::Version(v)) => {
+            t_string!(i18n, bundle_version, v = v).to_string()
+        }
+        OpenError::Problem(BundleProblem::TooLarge) | OpenError::Failed => {
+            t_string!(i18n, bundle_error).to_string()
+        }
+    }
+}
+
+/// A story card's state, kept by its owner (the shell for bundles, so that an opened bundle
+/// stays while the user visits other tabs): what is told and how it was laid out.
+#[derive(Clone, Copy)]
+pub struct StoryState {
+    input: RwSignal<Option<StoryInput>, LocalStorage>,
+    /// Bumped at every new input (or refusal): a late answer for an older one is dropped.
+    serial: RwSignal<u32>,
+    story: RwSignal<Option<Result<StoryView, OpenError>>>,
+    /// The worker is laying out a new input.
+    opening: RwSignal<bool>,
+    /// The input and language the story was last asked for.
+    laid: StoredValue<Option<(u32, Locale)>>,
+}
+
+impl Default for StoryState {
+    fn default() -> Self {
+        Self {
+            input: RwSignal::new_local(None),
+            serial: RwSignal::new(0),
+            story: RwSignal::new(None),
+            opening: RwSignal::new(false),
+            laid: StoredValue::new(None),
+        }
+    }
+}
+
+impl StoryState {
+    /// Tell the story of `input` (laid out in the worker, in the user's language).
+    pub fn open(&self, input: StoryInput) {
+        self.story.set(None);
+        self.input.set(Some(input));
+        self.serial.update(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Show why a file was refused before it was read.
+    pub fn refuse(&self, e: OpenError) {
+        self.input.set(None);
+        self.serial.update(|n| *n = n.wrapping_add(1));
+        self.opening.set(false);
+        self.story.set(Some(Err(e)));
+    }
+}
+
+/// Lay out `input` in the worker.
+async fn lay_out(input: StoryInput, lang: export::Lang) -> Result<StoryView, OpenError> {
+    let text = match input {
+        StoryInput::Bundle { file, size } => {
+            tools::open_bundle(lang, &file)
+                .await
+                .map_err(|e| match BundleProblem::decode(&e) {
+                    Some(BundleProblem::TooLarge) => OpenError::TooLarge(size),
+                    Some(p) => OpenError::Problem(p),
+                    None => OpenError::Failed,
+                })?
+        }
+        StoryInput::Log(text) => tools::run(Request::LogStory { lang, text })
+            .await
+            .map_err(|_| OpenError::Failed)?,
+    };
+    StoryView::decode(&text).ok_or(OpenError::Failed)
 }
 
 /// Trace lines shown at first, and added by "more".
@@ -57,57 +173,66 @@ fn kind_text(i18n: I18n, k: Option<TraceKind>) -> String {
     .to_string()
 }
 
-/// The story of `input` (none: nothing shown). Focus moves to its heading when a new input
-/// has been laid out, and the change is announced.
+/// The story in `state` (nothing while there is none). A new story is announced and focus
+/// moves to its heading; a change of language lays it out again.
 #[component]
-pub fn StoryCard(input: RwSignal<Option<StoryInput>>) -> impl IntoView {
+pub fn StoryCard(state: StoryState) -> impl IntoView {
     let i18n = use_i18n();
-    let story = RwSignal::new(None::<Result<StoryView, String>>);
-    let fresh = StoredValue::new(false);
+    let StoryState {
+        input,
+        serial,
+        story,
+        opening,
+        laid,
+    } = state;
     Effect::new(move |_| {
-        input.track();
-        fresh.set_value(true);
-    });
-    // Laid out again in the worker when the language changes.
-    Effect::new(move |_| {
-        let lang = crate::echonet_lang(i18n.get_locale());
-        let Some((bundle, text)) = input.with(|i| {
-            i.as_ref().map(|i| match i {
-                StoryInput::Bundle(t) => (true, t.clone()),
-                StoryInput::Log(t) => (false, t.clone()),
-            })
-        }) else {
-            story.set(None);
+        let locale = i18n.get_locale();
+        let n = serial.get();
+        let last = laid.get_value();
+        if last == Some((n, locale)) {
+            return;
+        }
+        let Some(input) = input.get_untracked() else {
             return;
         };
+        let fresh = last.is_none_or(|(m, _)| m != n);
+        laid.set_value(Some((n, locale)));
+        opening.set(fresh);
         let opened = t_string!(i18n, story_opened).to_string();
         spawn_local(async move {
-            let r = tools::run(Request::Story { lang, bundle, text }).await;
-            let r = r.and_then(|t| StoryView::decode(&t).ok_or_else(|| "?".to_string()));
+            let r = lay_out(input, crate::echonet_lang(locale)).await;
+            if serial.get_untracked() != n {
+                return;
+            }
             let ok = r.is_ok();
-            if story.try_set(Some(r)).is_none() && fresh.get_value() {
-                fresh.set_value(false);
-                if ok {
-                    announce(opened);
-                    request_animation_frame(|| dom::focus_id("story-h"));
-                }
+            opening.set(false);
+            story.set(Some(r));
+            if fresh && ok {
+                announce(opened);
+                request_animation_frame(|| dom::focus_id("story-h"));
             }
         });
     });
-    move || {
-        story.with(|s| {
-            s.as_ref().map(|r| match r {
-                Err(e) => view! {
+    let bundle = move || input.with(|i| !matches!(i, Some(StoryInput::Log(_))));
+    view! {
+        {move || (opening.get() && bundle()).then(|| view! {
+            <p class="card" role="status" data-testid="story-opening">{t!(i18n, bundle_opening)}</p>
+        })}
+        {move || story.with(|s| s.as_ref().map(|r| match r {
+            Err(e) => {
+                let e = *e;
+                view! {
                     <div class="card">
-                        <p class="status bad" role="alert" data-testid="story-error">
-                            {t_string!(i18n, bundle_error, detail = e.clone()).to_string()}
+                        <p class="status bad" role="alert"
+                            data-testid=if bundle() { "bundle-error" } else { "story-error" }>
+                            <span aria-hidden="true">"⚠ "</span>{move || open_error_text(i18n, e)}
                         </p>
                     </div>
                 }
-                .into_any(),
-                Ok(v) => view! { <StoryBody v=v.clone()/> }.into_any(),
-            })
-        })
+                .into_any()
+            }
+            Ok(v) => view! { <StoryBody v=v.clone()/> }.into_any(),
+        }))}
     }
 }
 
@@ -125,6 +250,7 @@ fn StoryBody(v: StoryView) -> impl IntoView {
         signal,
         scans,
         trace,
+        notes,
     } = v;
     let (sym, class) = match outcome {
         Outcome::Reading => ("✓ ", "outcome ok"),
@@ -168,6 +294,7 @@ fn StoryBody(v: StoryView) -> impl IntoView {
             <Signal signal=signal/>
             <Scans scans=scans/>
             <Trace rows=trace/>
+            <Notes notes=notes/>
         </section>
     }
 }
@@ -274,8 +401,16 @@ fn Signal(signal: Option<SignalRow>) -> impl IntoView {
             SignalQuality::Weak => t_string!(i18n, signal_weak),
             SignalQuality::Unknown => t_string!(i18n, signal_unknown),
         };
-        t_string!(i18n, story_signal_text, n = s.count, min = sig(s.min), max = sig(s.max), last = sig(s.last), q = q)
-            .to_string()
+        t_string!(
+            i18n,
+            story_signal_text,
+            n = s.count,
+            min = sig(s.min),
+            max = sig(s.max),
+            last = sig(s.last),
+            q = q
+        )
+        .to_string()
     };
     let (good, weak) = (plot_y(-70), plot_y(-85));
     view! {
@@ -352,6 +487,20 @@ fn Scans(scans: Vec<ScanRow>) -> impl IntoView {
     view! { <h3>{t!(i18n, story_scans)}</h3>{tables} }.into_any()
 }
 
+/// The notes the app wrote into a bundle.
+#[component]
+fn Notes(notes: Vec<NoteRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    (!notes.is_empty()).then(|| {
+        view! {
+            <h3>{t!(i18n, story_notes)}</h3>
+            <ul data-testid="story-notes">
+                {notes.into_iter().map(|n| view! { <li><span class="t">{n.at}</span>" "{n.text}</li> }).collect_view()}
+            </ul>
+        }
+    })
+}
+
 /// The trace, filterable by kind, a page at a time.
 #[component]
 fn Trace(rows: Vec<TraceRow>) -> impl IntoView {
@@ -359,8 +508,9 @@ fn Trace(rows: Vec<TraceRow>) -> impl IntoView {
     let rows = StoredValue::new(rows);
     let filter = RwSignal::new(None::<TraceKind>);
     let shown = RwSignal::new(PAGE);
-    let count =
-        move |k: Option<TraceKind>| rows.with_value(|r| r.iter().filter(|t| k.is_none_or(|k| t.kind == k)).count());
+    let count = move |k: Option<TraceKind>| {
+        rows.with_value(|r| r.iter().filter(|t| k.is_none_or(|k| t.kind == k)).count())
+    };
     let button = move |k: Option<TraceKind>| {
         let n = count(k);
         view! {

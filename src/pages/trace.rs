@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 
 use crate::control::Ctl;
 use crate::i18n::*;
-use crate::pages::story::{StoryCard, StoryInput};
+use crate::pages::story::{StoryCard, StoryInput, StoryState};
 use crate::state::{FrameScale, TraceLine};
 use crate::tools::{self, Request};
 use broute::Ignored;
@@ -78,10 +78,10 @@ pub fn TracePage() -> impl IntoView {
     let st = ctl.state;
     let pasted = RwSignal::new(String::new());
     let decoded = RwSignal::new(Vec::<String>::new());
-    let story = RwSignal::new(None::<StoryInput>);
+    let story = StoryState::default();
     let decode = move |_| {
         let text = pasted.get_untracked();
-        story.set(Some(StoryInput::Log(text.clone())));
+        story.open(StoryInput::Log(text.clone()));
         spawn_local(async move {
             if let Ok(out) = tools::run(Request::DecodeLog { text }).await {
                 decoded.set(out.lines().map(str::to_owned).collect());
@@ -128,6 +128,6 @@ pub fn TracePage() -> impl IntoView {
                 })
             }}
         </section>
-        <StoryCard input=story/>
+        <StoryCard state=story/>
     }
 }

@@ -142,7 +142,12 @@ impl SupportLine {
         let q = SignalQuality::from_rssi(rssi.map(|r| r.clamp(-200, 0) as i16));
         let q = texts::quality(q);
         parts.push(match (self.rssi_dbm, self.lqi) {
-            (Some(r), _) => format!("{} {} dBm{}", pick("電波", "Signal"), signed(r), paren(q.get(lang))),
+            (Some(r), _) => format!(
+                "{} {} dBm{}",
+                pick("電波", "Signal"),
+                signed(r),
+                paren(q.get(lang))
+            ),
             (None, Some(l)) => format!("{} LQI {l}{}", pick("電波", "Signal"), paren(q.get(lang))),
             (None, None) => format!("{} {}", pick("電波", "Signal"), q.get(lang)),
         });

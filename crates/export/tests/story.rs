@@ -147,12 +147,22 @@ fn wrong_password_story() {
     let line = SupportLine::from_story(&s, "0.1.0");
     let ja = line.text(Lang::Ja);
     assert!(
-        ja.starts_with("サポートコード BR-30｜手順 6/7 認証｜ドングル BP35A1/RL7023 Stick-D/IPS（EVER 1.2.10"),
+        ja.starts_with(
+            "サポートコード BR-30｜手順 6/7 認証｜ドングル BP35A1/RL7023 Stick-D/IPS（EVER 1.2.10"
+        ),
         "{ja}"
     );
-    assert!(ja.contains(" dBm（") && ja.ends_with("｜アプリ 0.1.0"), "{ja}");
+    assert!(
+        ja.contains(" dBm（") && ja.ends_with("｜アプリ 0.1.0"),
+        "{ja}"
+    );
     let en = line.text(Lang::En);
-    assert!(en.starts_with("Support code BR-30 | Step 6/7 Join | Dongle BP35A1/RL7023 Stick-D/IPS (EVER 1.2.10"), "{en}");
+    assert!(
+        en.starts_with(
+            "Support code BR-30 | Step 6/7 Join | Dongle BP35A1/RL7023 Stick-D/IPS (EVER 1.2.10"
+        ),
+        "{en}"
+    );
 }
 
 #[test]

@@ -161,7 +161,11 @@ pub(crate) fn from_bundle(b: &Bundle) -> Story {
             .collect();
         if !fw.is_empty() {
             // As `DongleInfo::firmware()` writes it (`J11 1.3 rev 158A`).
-            let j11 = if d.dialect.as_str() == "J11" { "J11 " } else { "" };
+            let j11 = if d.dialect.as_str() == "J11" {
+                "J11 "
+            } else {
+                ""
+            };
             dongle.firmware = Some(format!("{j11}{}", fw.join(" ")));
         }
         dongle.erxudp_mode = Some(d.erxudp_mode.as_str().into());

@@ -4,13 +4,14 @@
 //! plot's points computed — so the page only splits lines and draws them (no JSON parser, no
 //! decoder on the first load).
 //!
-//! The format is one row per line, `tag` then fields separated by tabs, with `\`, tab, CR and LF
-//! escaped inside fields ([`StoryView::encode`], [`StoryView::decode`]).
+//! It crosses to the page as text, one row per line ([`StoryView::encode`],
+//! [`StoryView::decode`], in `codec`).
 
 use echonet::pretty;
 use export::story::{Outcome, Source, Story, TraceItem, TraceKind};
 use export::support::SupportLine;
 use export::texts::{self, Lang};
+use export::Bundle;
 use logdecode::{Body, Record};
 
 /// Width of the signal plot, SVG user units.
@@ -145,6 +146,15 @@ pub struct TraceRow {
     pub note: String,
 }
 
+/// A note the app wrote into a bundle (e.g. that the session's log was full).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoteRow {
+    /// Clock from the start of the session.
+    pub at: String,
+    /// The note.
+    pub text: String,
+}
+
 /// The story of a session, ready to draw.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoryView {
@@ -168,6 +178,8 @@ pub struct StoryView {
     pub scans: Vec<ScanRow>,
     /// The trace.
     pub trace: Vec<TraceRow>,
+    /// The bundle's notes.
+    pub notes: Vec<NoteRow>,
 }
 
 /// `m:ss.d` (or `h:mm:ss` from an hour on) of a time since the start of the session.
@@ -196,7 +208,7 @@ fn duration(ms: i64, lang: Lang) -> String {
 
 /// Bytes of a hex string (two digits a byte, nothing else).
 pub fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     hex.as_bytes()
@@ -253,7 +265,10 @@ fn note(t: &TraceItem, lang: Lang) -> String {
             Body::J11(f) => {
                 let mut s = r.name.clone();
                 for (k, v) in f.iter() {
-                    if let Some(v) = v.as_str().filter(|_| !matches!(k.as_str(), "code" | "message")) {
+                    if let Some(v) = v
+                        .as_str()
+                        .filter(|_| !matches!(k.as_str(), "code" | "message"))
+                    {
                         s.push_str(&format!(" {k}={v}"));
                     } else if let Some(n) = v.as_i64() {
                         s.push_str(&format!(" {k}={n}"));
@@ -285,8 +300,29 @@ fn mode_key(m: &str) -> Option<&'static str> {
 }
 
 impl StoryView {
-    /// Lay out `story` in `lang`; `app_version` (a bundle's) gives the support line.
-    pub fn new(s: &Story, lang: Lang, app_version: Option<&str>) -> StoryView {
+    /// The story of a support bundle in `lang`, with its support line and notes.
+    pub fn of_bundle(b: &Bundle, lang: Lang) -> StoryView {
+        let notes: Vec<(i64, &str)> = b
+            .notes
+            .iter()
+            .map(|n| (i64::try_from(n.ms).unwrap_or(i64::MAX), n.text.as_str()))
+            .collect();
+        Self::new(
+            &Story::from_bundle(b),
+            lang,
+            Some(b.app_version.as_str()),
+            &notes,
+        )
+    }
+
+    /// The story of a log pasted from any program, in `lang`.
+    pub fn of_log(log: &[u8], lang: Lang) -> StoryView {
+        Self::new(&Story::from_log(log), lang, None, &[])
+    }
+
+    /// Lay out `story` in `lang`; `app_version` (a bundle's) gives the support line, `notes`
+    /// are the bundle's (engine time, text).
+    fn new(s: &Story, lang: Lang, app_version: Option<&str>, notes: &[(i64, &str)]) -> StoryView {
         let t0 = s
             .phases
             .iter()
@@ -413,6 +449,13 @@ impl StoryView {
             signal: signal(s, t0),
             scans,
             trace,
+            notes: notes
+                .iter()
+                .map(|(ms, text)| NoteRow {
+                    at: clock(ms.saturating_sub(t0)),
+                    text: (*text).to_string(),
+                })
+                .collect(),
         }
     }
 }
@@ -465,245 +508,8 @@ fn signal(s: &Story, t0: i64) -> Option<SignalRow> {
     })
 }
 
-// --- wire format -------------------------------------------------------------------------------
-
-fn escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => o.push_str("\\\\"),
-            '\t' => o.push_str("\\t"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-fn unescape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    let mut it = s.chars();
-    while let Some(c) = it.next() {
-        if c != '\\' {
-            o.push(c);
-            continue;
-        }
-        match it.next() {
-            Some('t') => o.push('\t'),
-            Some('n') => o.push('\n'),
-            Some('r') => o.push('\r'),
-            Some(c) => o.push(c),
-            None => {}
-        }
-    }
-    o
-}
-
-fn row(out: &mut String, tag: &str, fields: &[&str]) {
-    out.push_str(tag);
-    for f in fields {
-        out.push('\t');
-        out.push_str(&escape(f));
-    }
-    out.push('\n');
-}
-
-const KINDS: [(TraceKind, &str); 5] = [
-    (TraceKind::Command, "c"),
-    (TraceKind::Event, "e"),
-    (TraceKind::Echonet, "n"),
-    (TraceKind::Error, "x"),
-    (TraceKind::Other, "o"),
-];
-
-const MARKS: [(Mark, &str); 4] = [
-    (Mark::Done, "d"),
-    (Mark::Recovery, "r"),
-    (Mark::Failed, "f"),
-    (Mark::Last, "l"),
-];
-
-fn code_of<T: PartialEq + Copy>(table: &[(T, &'static str)], v: T) -> &'static str {
-    table.iter().find(|(t, _)| *t == v).map_or("", |(_, c)| c)
-}
-
-fn value_of<T: Copy>(table: &[(T, &'static str)], c: &str) -> Option<T> {
-    table.iter().find(|(_, k)| *k == c).map(|(t, _)| *t)
-}
-
-fn bool_code(b: Option<bool>) -> &'static str {
-    match b {
-        Some(true) => "y",
-        Some(false) => "n",
-        None => "",
-    }
-}
-
-impl StoryView {
-    /// The rows as text.
-    pub fn encode(&self) -> String {
-        let mut o = String::new();
-        let source = match self.source {
-            Source::Bundle => "bundle",
-            Source::Log => "log",
-        };
-        let outcome = match self.outcome {
-            Outcome::Reading => "reading",
-            Outcome::Stopped => "stopped",
-            Outcome::Unfinished => "unfinished",
-        };
-        row(&mut o, "story", &[source, outcome]);
-        row(&mut o, "summary", &[&self.summary]);
-        row(&mut o, "support", &[&self.support]);
-        for p in &self.phases {
-            let mark = code_of(&MARKS, p.mark);
-            row(&mut o, "phase", &[&p.at, &p.label, &p.duration, mark]);
-        }
-        if let Some(t) = &self.triage {
-            let rec = if t.recovered { "1" } else { "0" };
-            row(&mut o, "triage", &[&t.code, &t.cause, &t.fix, &t.at, rec]);
-        }
-        for f in &self.facts {
-            row(&mut o, "fact", &[&f.key, &f.value]);
-        }
-        if let Some(s) = &self.signal {
-            let nums = [s.count as i64, s.min, s.max, s.last].map(|n| n.to_string());
-            row(
-                &mut o,
-                "signal",
-                &[
-                    &s.points, &nums[0], &nums[1], &nums[2], &nums[3], &s.from, &s.to,
-                ],
-            );
-        }
-        for sc in &self.scans {
-            row(&mut o, "scan", &[&sc.at, &sc.duration, &sc.exponent]);
-            for p in &sc.pans {
-                let m = bool_code(p.matched);
-                row(&mut o, "pan", &[&p.channel, &p.pan_id, &p.lqi, &p.rssi, m]);
-            }
-        }
-        for t in &self.trace {
-            let kind = code_of(&KINDS, t.kind);
-            row(&mut o, "trace", &[&t.at, kind, &t.dir, &t.text, &t.note]);
-        }
-        o
-    }
-
-    /// Read what [`StoryView::encode`] wrote; `None` when the first row is not a story's.
-    /// Rows that do not read are skipped.
-    pub fn decode(text: &str) -> Option<StoryView> {
-        let mut lines = text.lines();
-        let head: Vec<String> = lines.next()?.split('\t').map(unescape).collect();
-        let [tag, source, outcome] = head.as_slice() else {
-            return None;
-        };
-        if tag != "story" {
-            return None;
-        }
-        let mut v = StoryView {
-            source: if source == "log" {
-                Source::Log
-            } else {
-                Source::Bundle
-            },
-            outcome: match outcome.as_str() {
-                "reading" => Outcome::Reading,
-                "stopped" => Outcome::Stopped,
-                _ => Outcome::Unfinished,
-            },
-            summary: String::new(),
-            support: String::new(),
-            phases: Vec::new(),
-            triage: None,
-            facts: Vec::new(),
-            signal: None,
-            scans: Vec::new(),
-            trace: Vec::new(),
-        };
-        for line in lines {
-            let f: Vec<String> = line.split('\t').map(unescape).collect();
-            match f.as_slice() {
-                [t, s] if t == "summary" => v.summary = s.clone(),
-                [t, s] if t == "support" => v.support = s.clone(),
-                [t, at, label, duration, mark] if t == "phase" => {
-                    if let Some(mark) = value_of(&MARKS, mark) {
-                        v.phases.push(PhaseRow {
-                            at: at.clone(),
-                            label: label.clone(),
-                            duration: duration.clone(),
-                            mark,
-                        });
-                    }
-                }
-                [t, code, cause, fix, at, rec] if t == "triage" => {
-                    v.triage = Some(TriageRow {
-                        code: code.clone(),
-                        cause: cause.clone(),
-                        fix: fix.clone(),
-                        at: at.clone(),
-                        recovered: rec == "1",
-                    })
-                }
-                [t, key, value] if t == "fact" => v.facts.push(Fact {
-                    key: key.clone(),
-                    value: value.clone(),
-                }),
-                [t, points, count, min, max, last, from, to] if t == "signal" => {
-                    let n = |s: &String| s.parse::<i64>().ok();
-                    if let (Some(c), Some(min), Some(max), Some(last)) =
-                        (n(count), n(min), n(max), n(last))
-                    {
-                        v.signal = Some(SignalRow {
-                            points: points.clone(),
-                            count: usize::try_from(c).unwrap_or(0),
-                            min,
-                            max,
-                            last,
-                            from: from.clone(),
-                            to: to.clone(),
-                        });
-                    }
-                }
-                [t, at, duration, exponent] if t == "scan" => v.scans.push(ScanRow {
-                    at: at.clone(),
-                    duration: duration.clone(),
-                    exponent: exponent.clone(),
-                    pans: Vec::new(),
-                }),
-                [t, channel, pan_id, lqi, rssi, m] if t == "pan" => {
-                    if let Some(sc) = v.scans.last_mut() {
-                        sc.pans.push(PanRow {
-                            channel: channel.clone(),
-                            pan_id: pan_id.clone(),
-                            lqi: lqi.clone(),
-                            rssi: rssi.clone(),
-                            matched: match m.as_str() {
-                                "y" => Some(true),
-                                "n" => Some(false),
-                                _ => None,
-                            },
-                        });
-                    }
-                }
-                [t, at, kind, dir, text, note] if t == "trace" => {
-                    if let Some(kind) = value_of(&KINDS, kind) {
-                        v.trace.push(TraceRow {
-                            at: at.clone(),
-                            kind,
-                            dir: dir.clone(),
-                            text: text.clone(),
-                            note: note.clone(),
-                        });
-                    }
-                }
-                _ => {}
-            }
-        }
-        Some(v)
-    }
-}
+mod codec;
+pub use codec::FIELD_MAX;
 
 #[cfg(test)]
 mod tests {
@@ -726,14 +532,6 @@ mod tests {
         assert_eq!(hex_bytes("zz"), None);
     }
 
-    #[test]
-    fn escaping_round_trips() {
-        for s in ["", "a\tb", "line1\nline2\r\n", "back\\slash\\t", "全角\u{3000}"] {
-            assert_eq!(unescape(&escape(s)), s);
-            assert!(!escape(s).contains(['\t', '\n', '\r']));
-        }
-    }
-
     /// A log of a wrong password: a scan that heard the meter, two refusals, with timestamps
     /// and a frame.
     const LOG: &str = "2026-11-26 09:00:00.000 >> \"SKSCAN 2 FFFFFFFF 6 0\"\n\
@@ -754,11 +552,14 @@ mod tests {
 
     #[test]
     fn a_pasted_log_is_laid_out_in_both_languages() {
-        let story = Story::from_log(LOG.as_bytes());
-        let ja = StoryView::new(&story, Lang::Ja, None);
-        let en = StoryView::new(&story, Lang::En, None);
+        let ja = StoryView::of_log(LOG.as_bytes(), Lang::Ja);
+        let en = StoryView::of_log(LOG.as_bytes(), Lang::En);
         assert_eq!(ja.source, Source::Log);
-        assert!(ja.summary.contains("認証が2回拒否されました。"), "{}", ja.summary);
+        assert!(
+            ja.summary.contains("認証が2回拒否されました。"),
+            "{}",
+            ja.summary
+        );
         assert!(en.summary.contains("refused twice"), "{}", en.summary);
         assert!(ja.support.is_empty());
         let t = ja.triage.as_ref().unwrap();
@@ -787,7 +588,10 @@ mod tests {
         assert!(frame(&ja).contains("瞬時電力計測値"), "{}", frame(&ja));
         assert!(frame(&en).contains("Instantaneous power"), "{}", frame(&en));
         assert!(ja.trace.iter().any(|t| t.kind == TraceKind::Error));
-        assert!(ja.trace.iter().any(|t| t.kind == TraceKind::Command && t.dir == "→"));
+        assert!(ja
+            .trace
+            .iter()
+            .any(|t| t.kind == TraceKind::Command && t.dir == "→"));
         let sig = ja.signal.as_ref().unwrap();
         assert_eq!((sig.count, sig.last), (1, sig.min));
         // Through the wire format unchanged.
@@ -799,8 +603,8 @@ mod tests {
     fn junk_decodes_to_nothing_or_skips_rows() {
         assert_eq!(StoryView::decode(""), None);
         assert_eq!(StoryView::decode("summary\tx"), None);
-        let v = StoryView::decode("story\tlog\treading\nphase\tbad\ntrace\t1\tq\t\tx\t\nzzz")
-            .unwrap();
+        let v =
+            StoryView::decode("story\tlog\treading\nphase\tbad\ntrace\t1\tq\t\tx\t\nzzz").unwrap();
         assert!(v.phases.is_empty() && v.trace.is_empty());
         assert_eq!(v.outcome, Outcome::Reading);
     }
