@@ -221,11 +221,19 @@ pub fn StoryCard(state: StoryState) -> impl IntoView {
         {move || story.with(|s| s.as_ref().map(|r| match r {
             Err(e) => {
                 let e = *e;
+                let (id, text) = if bundle() {
+                    ("bundle-error", Some(e))
+                } else {
+                    ("story-error", None)
+                };
+                let text = move || match text {
+                    Some(e) => open_error_text(i18n, e),
+                    None => t_string!(i18n, story_error).to_string(),
+                };
                 view! {
                     <div class="card">
-                        <p class="status bad" role="alert"
-                            data-testid=if bundle() { "bundle-error" } else { "story-error" }>
-                            <span aria-hidden="true">"⚠ "</span>{move || open_error_text(i18n, e)}
+                        <p class="status bad" role="alert" data-testid=id>
+                            <span aria-hidden="true">"⚠ "</span>{text}
                         </p>
                     </div>
                 }
@@ -542,7 +550,7 @@ fn Trace(rows: Vec<TraceRow>) -> impl IntoView {
             {[None, Some(TraceKind::Command), Some(TraceKind::Event), Some(TraceKind::Echonet), Some(TraceKind::Error)]
                 .map(button)}
         </div>
-        <table class="story-table trace" data-testid="story-trace" aria-labelledby="story-trace-h">
+        <table class="story-table story-trace" data-testid="story-trace" aria-labelledby="story-trace-h">
             <thead><tr>
                 <th scope="col">{t!(i18n, story_col_time)}</th>
                 <th scope="col">{t!(i18n, story_col_kind)}</th>
