@@ -1,7 +1,7 @@
 //! The support tools and exports, run in the app's worker (`crates/worker`): the log decoder,
-//! the support bundle (built by replaying the session there, and opened there), the CSV exports
-//! and the granularity check. The worker is started on first use and kept; nothing of it is in
-//! the first load.
+//! the support bundle (built by replaying the session there, and opened there), the story of a
+//! bundle or a pasted log, the CSV exports and the granularity check. The worker is started on
+//! first use and kept; nothing of it is in the first load.
 
 use std::cell::RefCell;
 
@@ -31,9 +31,12 @@ pub async fn run(req: Request) -> Result<String, String> {
     worker()?.request(&req).await
 }
 
-/// Open a support bundle from a file's bytes in the worker: its timeline, or a
-/// `broute_worker::wire::BundleProblem` in text form.
-pub async fn open_bundle(file: &FileBytes) -> Result<String, String> {
-    let req = Request::OpenBundle { bytes: Vec::new() };
+/// Open a support bundle from a file's bytes in the worker: its story laid out in `lang`
+/// (`broute_worker::story_view`), or a `broute_worker::wire::BundleProblem` in text form.
+pub async fn open_bundle(lang: export::Lang, file: &FileBytes) -> Result<String, String> {
+    let req = Request::OpenBundle {
+        lang,
+        bytes: Vec::new(),
+    };
     worker()?.request_with(&req, Some(file)).await
 }

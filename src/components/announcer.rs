@@ -1,6 +1,8 @@
-//! The page's two live regions: progress (scan, join, reading) is announced politely, problems
-//! (a lost dongle, a triage cause with its code, the lock-out warning) assertively. Both always
-//! exist, so screen readers see every change; their texts are derived from the app state.
+//! The page's live regions: progress (scan, join, reading) is announced politely, problems
+//! (a lost dongle, a triage cause with its code, the lock-out warning) assertively. Both always exist, so screen
+//! readers see every change; their texts are derived from the app state. A third, polite
+//! region says what the user's own actions did ([`announce`]: copied, a story opened, a filter
+//! applied).
 
 use broute::Phase;
 use leptos::prelude::*;
@@ -12,10 +14,26 @@ use crate::pages::setup::link_text;
 use crate::pages::triage::cause_announcement;
 use crate::state::LinkStatus;
 
+thread_local! {
+    /// The text of the notice region (made by the announcer, which lives as long as the page).
+    static NOTICE: std::cell::Cell<Option<RwSignal<String>>> = const { std::cell::Cell::new(None) };
+}
+
+/// Say `text` politely (the result of something the user did). The same text said twice is
+/// announced twice.
+pub fn announce(text: String) {
+    if let Some(n) = NOTICE.with(std::cell::Cell::get) {
+        n.set(String::new());
+        request_animation_frame(move || n.set(text));
+    }
+}
+
 /// The live regions (visually hidden), mounted once in the shell.
 #[component]
 pub fn Announcer() -> impl IntoView {
     let i18n = use_i18n();
+    let notice = RwSignal::new(String::new());
+    NOTICE.with(|n| n.set(Some(notice)));
     let ctl = expect_context::<Ctl>();
     let st = ctl.state;
     let polite = Memo::new(move |_| {
@@ -81,5 +99,6 @@ pub fn Announcer() -> impl IntoView {
     view! {
         <div class="sr-only" role="status" aria-live="polite" data-testid="announce-polite">{polite}</div>
         <div class="sr-only" role="alert" aria-live="assertive" data-testid="announce-alert">{alert}</div>
+        <div class="sr-only" role="status" aria-live="polite" data-testid="announce-notice">{move || notice.get()}</div>
     }
 }

@@ -2,3 +2,4 @@
 pub mod announcer;
 pub mod chart;
 pub mod storage;
+pub mod support_line;

@@ -1,4 +1,5 @@
-//! Live readings: power, currents, energy, half-hour value, chart, signal, state, identity.
+//! Live readings: power, currents, energy, half-hour value, chart, signal, state, identity, and
+//! the support line.
 
 use broute::readout::{energy_scale, fixed, grouped, SignalQuality};
 use broute::{Energy, MeterClass, Phase, ReadingValues};
@@ -6,6 +7,7 @@ use echonet::{DateTime, Measured, OrUnset};
 use leptos::prelude::*;
 
 use crate::components::chart::PowerChart;
+use crate::components::support_line::SupportLine;
 use crate::control::Ctl;
 use crate::i18n::*;
 use crate::pages::triage::CauseText;
@@ -316,5 +318,8 @@ pub fn DashboardPage() -> impl IntoView {
                 </dl>
             </section>
         </div>
+        <section class="card">
+            <SupportLine/>
+        </section>
     }
 }

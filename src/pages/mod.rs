@@ -6,5 +6,6 @@ pub mod demo;
 pub mod lockout;
 pub mod settings;
 pub mod setup;
+pub mod story;
 pub mod trace;
 pub mod triage;

@@ -1,4 +1,5 @@
-//! The trace console for support staff, and "paste a log".
+//! The trace console for support staff, and "paste a log" (decoded, and its story told by
+//! `pages::story`).
 //!
 //! The console is keyed by line number (`<For>`): a new line adds one row, the oldest row goes,
 //! nothing else is rendered again. ECHONET frames are decoded in the worker when their row is
@@ -9,6 +10,7 @@ use leptos::task::spawn_local;
 
 use crate::control::Ctl;
 use crate::i18n::*;
+use crate::pages::story::{StoryCard, StoryInput, StoryState};
 use crate::state::{FrameScale, TraceLine};
 use crate::tools::{self, Request};
 use broute::Ignored;
@@ -76,8 +78,10 @@ pub fn TracePage() -> impl IntoView {
     let st = ctl.state;
     let pasted = RwSignal::new(String::new());
     let decoded = RwSignal::new(Vec::<String>::new());
+    let story = StoryState::default();
     let decode = move |_| {
         let text = pasted.get_untracked();
+        story.open(StoryInput::Log(text.clone()));
         spawn_local(async move {
             if let Ok(out) = tools::run(Request::DecodeLog { text }).await {
                 decoded.set(out.lines().map(str::to_owned).collect());
@@ -124,5 +128,6 @@ pub fn TracePage() -> impl IntoView {
                 })
             }}
         </section>
+        <StoryCard state=story/>
     }
 }

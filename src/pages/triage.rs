@@ -4,6 +4,7 @@
 use broute::Cause;
 use leptos::prelude::*;
 
+use crate::components::support_line::SupportLine;
 use crate::control::Ctl;
 use crate::i18n::*;
 
@@ -71,7 +72,8 @@ pub fn CauseText(cause: Cause, heading_id: &'static str) -> impl IntoView {
     }
 }
 
-/// The wizard's card for a problem only the user can fix: the explanation, and the ways on.
+/// The wizard's card for a problem only the user can fix: the explanation, the ways on, and
+/// the support line.
 #[component]
 pub fn TriageCard(cause: Cause) -> impl IntoView {
     let i18n = use_i18n();
@@ -99,6 +101,7 @@ pub fn TriageCard(cause: Cause) -> impl IntoView {
                     {t!(i18n, back_to_connect)}
                 </button>
             </div>
+            <SupportLine/>
         </section>
     }
 }

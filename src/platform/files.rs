@@ -35,6 +35,7 @@ pub struct ChosenFile(web_sys::File);
 
 /// A file's bytes, kept on the browser's side (handed to the worker without a copy into the
 /// page's memory).
+#[derive(Clone)]
 pub struct FileBytes(pub(crate) js_sys::Uint8Array);
 
 impl ChosenFile {

@@ -128,7 +128,7 @@ test("recording survives a reload; CSV bytes; history; bundle; no secret anywher
   }
 });
 
-test("support bundle: download, secrets redacted, open and replay", async () => {
+test("support bundle: download, secrets redacted, open as its story", async () => {
   const b = await openBrowser({ locale: "en-US" });
   const { page } = b;
   try {
@@ -150,10 +150,11 @@ test("support bundle: download, secrets redacted, open and replay", async () => 
       mimeType: "application/json",
       buffer: bundle.bytes,
     });
-    await page.getByTestId("bundle-loaded").waitFor();
-    assert.match(await page.getByTestId("replay").innerText(), /expect_dongle/);
-    await page.getByTestId("replay-next").click();
-    await shot(page, "data-replay-en");
+    await page.getByTestId("story").waitFor();
+    assert.match(await page.getByTestId("story-timeline").innerText(), /Reading/);
+    assertNoSecrets("story", await page.getByTestId("story").innerText());
+    await page.getByTestId("story-more").click();
+    await shot(page, "data-story-en");
     // Junk is refused with a message, not a crash.
     await page.getByTestId("bundle-open").setInputFiles({
       name: "junk.json",

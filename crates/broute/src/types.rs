@@ -70,6 +70,30 @@ impl Phase {
             Self::Stopped => "stopped",
         }
     }
+
+    /// Every phase, in the order the engine usually passes them.
+    pub const ALL: [Phase; 15] = [
+        Self::Idle,
+        Self::ExpectDongle,
+        Self::ExpectSettings,
+        Self::ExpectCredentials,
+        Self::ExpectCredentialsSet,
+        Self::ExpectScan,
+        Self::ExpectChannel,
+        Self::ExpectJoin,
+        Self::ExpectInstanceList,
+        Self::ExpectIdentity,
+        Self::Reading,
+        Self::ReAuthenticating,
+        Self::TxLimited,
+        Self::Reconnecting,
+        Self::Stopped,
+    ];
+
+    /// The phase of a [`Phase::name`] (support bundles, stories); `None` for other names.
+    pub fn from_name(name: &str) -> Option<Phase> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
 }
 
 /// Why something went wrong, in terms a user can act on. Each has a short stable code that a
@@ -643,5 +667,22 @@ impl Ignored {
             Self::Unsecured => "unsecured",
             Self::Malformed => "malformed",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phase_names_round_trip() {
+        for p in Phase::ALL {
+            assert_eq!(Phase::from_name(p.name()), Some(p));
+        }
+        assert_eq!(Phase::from_name("Reading"), None);
+        let mut names: Vec<&str> = Phase::ALL.iter().map(|p| p.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Phase::ALL.len());
     }
 }

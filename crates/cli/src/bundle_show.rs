@@ -1,11 +1,13 @@
-//! `broute bundle show FILE`: the story of a support bundle — summary, cause and fix, dongle
-//! and meter, a compact timeline, the scans — as text (`--lang ja|en`) or JSON (`--json`).
+//! `broute bundle show FILE`: the story of a support bundle — the support line, summary, cause
+//! and fix, dongle and meter, a compact timeline, the scans — as text (`--lang ja|en`) or JSON
+//! (`--json`).
 //! Errors name the file and the kind of problem, never the bundle's content (the bundle
 //! reader guarantees it).
 
 use std::process::ExitCode;
 
 use export::story::Story;
+use export::support::SupportLine;
 use export::{Bundle, Lang};
 
 use crate::args::{LangArg, ShowArgs};
@@ -35,13 +37,16 @@ pub fn run(a: ShowArgs) -> ExitCode {
 pub fn show(bytes: &[u8], lang: LangArg, json: bool) -> Result<String, String> {
     let bundle = Bundle::from_bytes(bytes).map_err(|e| e.to_string())?;
     let story = Story::from_bundle(&bundle);
+    let lang = match lang {
+        LangArg::Ja => Lang::Ja,
+        LangArg::En => Lang::En,
+    };
     Ok(if json {
         story.to_json() + "\n"
     } else {
-        story.to_text(match lang {
-            LangArg::Ja => Lang::Ja,
-            LangArg::En => Lang::En,
-        })
+        // The line the customer read out, as the app showed it, then the story.
+        let line = SupportLine::from_story(&story, bundle.app_version.as_str()).text(lang);
+        format!("{line}\n\n{}", story.to_text(lang))
     })
 }
 
@@ -64,6 +69,10 @@ mod tests {
         let j = b.build().to_json();
         let en = show(j.as_bytes(), LangArg::En, false).unwrap();
         assert!(en.contains("Support code BR-30"), "{en}");
+        assert!(
+            en.starts_with("Support code BR-30 | Step 6/7 Join | Dongle not identified | Signal unknown | App test\n"),
+            "{en}"
+        );
         assert!(en.contains("Timeline"));
         let ja = show(j.as_bytes(), LangArg::Ja, false).unwrap();
         assert!(ja.contains("メーターが認証を拒否しました。"), "{ja}");

@@ -19,6 +19,8 @@
 //! * [`story`]: the story of a session for support staff — phases with times, the triage
 //!   result, dongle facts, signal, scans, the trace by kind, a plain-language summary — from a
 //!   support bundle or a pasted log; [`texts`]: its Japanese and English texts.
+//! * [`support`]: the support line (code, step, dongle, signal, app version) a customer reads
+//!   out, from the app's state or a story.
 //!
 //! CSV conventions (every CSV here): UTF-8 with BOM and CRLF line ends (Excel on Japanese
 //! Windows opens it without mojibake, any CSV tool reads it), a header row in the UI language
@@ -51,6 +53,7 @@ pub mod record;
 pub mod redacted;
 pub mod retention;
 pub mod story;
+pub mod support;
 pub mod texts;
 pub mod time;
 

@@ -1,9 +1,10 @@
 //! Japanese and English texts of the story of a session (`crate::story`): causes and fixes of
-//! the support codes, phase names, and the words of the plain-language summary.
+//! the support codes, phase names, wizard step names, and the words of the plain-language summary
+//! and the support line (`crate::support`).
 //!
 //! **One source for the cause and fix texts.** [`CAUSES`] holds the same sentences as the app's
-//! `locales/ja.json` / `locales/en.json` keys `cause_<name>` / `fix_<name>` (a test compares
-//! them), so the CLI's `broute bundle show`, the story JSON and the app's screens say the same
+//! `locales/ja.json` / `locales/en.json` keys `cause_<name>` / `fix_<name>`, [`STEPS`] those of
+//! `step_<name>` (a test compares them), so the CLI's `broute bundle show`, the story JSON and the app's screens say the same
 //! thing. The app can keep its `t!(cause_…)` keys or call [`cause`] / [`fix`] with its
 //! language.
 
@@ -100,6 +101,37 @@ pub fn phase(name: &str) -> Localized {
     Localized::new(ja, en)
 }
 
+/// The wizard's steps [ja, en], in `broute::wizard::WizardStep` order (texts as in the app's
+/// locales, keys `step_<name>`).
+pub const STEPS: [(&str, [&str; 2]); 7] = [
+    ("browser", ["ブラウザ", "Browser"]),
+    ("connect", ["ドングル接続", "Connect"]),
+    ("dongle", ["ドングル確認", "Dongle"]),
+    ("credentials", ["ID・パスワード", "ID & password"]),
+    ("scan", ["メーター探索", "Scan"]),
+    ("join", ["認証", "Join"]),
+    ("reading", ["計測開始", "Readings"]),
+];
+
+/// The name of a wizard step for people.
+pub fn step(s: broute::wizard::WizardStep) -> Localized {
+    let i = usize::from(s.number().saturating_sub(1));
+    let [ja, en] = STEPS.get(i).map_or(["", ""], |x| x.1);
+    Localized::new(ja, en)
+}
+
+/// A signal quality in one word (good, fair, weak, unknown; 「良好」…).
+pub fn quality(q: broute::readout::SignalQuality) -> Localized {
+    use broute::readout::SignalQuality as Q;
+    let (ja, en) = match q {
+        Q::Good => ("良好", "good"),
+        Q::Fair => ("ふつう", "fair"),
+        Q::Weak => ("弱い", "weak"),
+        Q::Unknown => ("不明", "unknown"),
+    };
+    Localized::new(ja, en)
+}
+
 /// The dialect for people.
 pub fn dialect(name: &str) -> Localized {
     match name {
@@ -135,7 +167,7 @@ pub fn signed(v: i64) -> String {
 mod tests {
     use super::*;
 
-    /// The texts are the app's: `locales/*.json` keys `cause_<name>` and `fix_<name>`.
+    /// The texts are the app's: `locales/*.json` keys `cause_<name>`, `fix_<name>`, `step_<name>`.
     #[test]
     fn causes_are_the_apps_texts() {
         for (lang, i) in [("ja", 0), ("en", 1)] {
@@ -146,7 +178,19 @@ mod tests {
                 assert_eq!(v[format!("cause_{name}")], c[i], "{lang} cause_{name}");
                 assert_eq!(v[format!("fix_{name}")], f[i], "{lang} fix_{name}");
             }
+            for (name, t) in STEPS {
+                assert_eq!(v[format!("step_{name}")], t[i], "{lang} step_{name}");
+            }
+            let good = quality(broute::readout::SignalQuality::Good);
+            assert_eq!(
+                v["signal_good"].as_str().unwrap().to_lowercase(),
+                [good.ja, good.en][i]
+            );
         }
+        assert_eq!(
+            step(broute::wizard::WizardStep::Join),
+            Localized::new("認証", "Join")
+        );
         assert_eq!(code("auth_refused"), Some("BR-30"));
         assert_eq!(
             cause("BR-30").unwrap().en,

@@ -4,6 +4,7 @@
 use broute::harness::{Device, Pair};
 use broute::{Config, Engine, Event, Instant, Phase, RouteBId, RouteBPassword};
 use export::story::{Outcome, Story, TraceKind};
+use export::support::SupportLine;
 use export::{Bundle, BundleBuilder, Lang, Redactor};
 use sim::{Scenario, Sim};
 
@@ -142,6 +143,26 @@ fn wrong_password_story() {
     assert!(s.summary.ja.contains("パスワードを確認してください"));
     assert!(s.trace.iter().any(|t| t.kind == TraceKind::Error));
     assert_eq!(s.phases.last().unwrap().phase, "stopped");
+    // The support line of the bundle: the code, the step it stopped at, the dongle, the signal.
+    let line = SupportLine::from_story(&s, "0.1.0");
+    let ja = line.text(Lang::Ja);
+    assert!(
+        ja.starts_with(
+            "サポートコード BR-30｜手順 6/7 認証｜ドングル BP35A1/RL7023 Stick-D/IPS（EVER 1.2.10"
+        ),
+        "{ja}"
+    );
+    assert!(
+        ja.contains(" dBm（") && ja.ends_with("｜アプリ 0.1.0"),
+        "{ja}"
+    );
+    let en = line.text(Lang::En);
+    assert!(
+        en.starts_with(
+            "Support code BR-30 | Step 6/7 Join | Dongle BP35A1/RL7023 Stick-D/IPS (EVER 1.2.10"
+        ),
+        "{en}"
+    );
 }
 
 #[test]
@@ -199,6 +220,11 @@ fn j11_story() {
     assert_eq!(s.outcome, Outcome::Reading);
     let pan = s.scans.iter().flat_map(|x| &x.pans).next().unwrap();
     assert!(pan.rssi_dbm.is_some());
+    let en = SupportLine::from_story(&s, "0.1.0").text(Lang::En);
+    assert!(
+        en.starts_with("Support code none | Step 7/7 Readings | Dongle RS-WSUHA-J11/BP35C2-J11-T01/BP35C0-J11 (J11 "),
+        "{en}"
+    );
     assert!(
         s.summary.en.starts_with("The meter was found on channel"),
         "{}",

@@ -1,24 +1,23 @@
-//! The support tools and exports that run in the worker: decode a pasted log, build and open
-//! support bundles, CSV exports and the granularity check. Each takes what the page sent and
-//! returns the text to send back; bad input is an `Err` with a message, never a panic.
+//! The support tools and exports that run in the worker: decode a pasted log, build support
+//! bundles, the story of a bundle or a log, CSV exports and the granularity check. Each takes
+//! what the page sent and returns the text to send back; bad input is an `Err` with a message,
+//! never a panic.
 
 use broute::replay::{self, InputLog, Output};
 use broute::{Event, RouteBId, RouteBPassword};
 use export::{Bundle, BundleBuilder, CsvOptions, HistoryDay, MeterColumns, Record, Redactor};
-use export::{Lang, Scaling, TimelineKind};
+use export::{Lang, Scaling};
 
+use crate::story_view::{hex_bytes, StoryView};
 use crate::wire::{BundleJob, BundleProblem, Request};
-
-/// Longest timeline line sent to the page, characters: a hand-made bundle can hold strings of
-/// megabytes, which the page must not have to lay out (real lines are a few kilobytes at most).
-pub const TIMELINE_LINE_MAX: usize = 4096;
 
 /// Run a tool request; `None` for requests that are not tools (the demo's).
 pub fn run(req: Request) -> Option<Result<String, String>> {
     Some(match req {
         Request::DecodeLog { text } => Ok(logdecode::decode_to_json_lines(text.as_bytes())),
-        Request::OpenBundle { bytes } => open_bundle(&bytes)
-            .map(|l| l.join("\n"))
+        Request::LogStory { lang, text } => Ok(StoryView::of_log(text.as_bytes(), lang).encode()),
+        Request::OpenBundle { lang, bytes } => open_bundle(&bytes, lang)
+            .map(|v| v.encode())
             .map_err(|p| p.encode()),
         Request::RenderFrame { lang, scale, hex } => render_frame(lang, scale, &hex),
         Request::Samples { records } => Ok(samples(&records)),
@@ -70,16 +69,7 @@ pub fn run(req: Request) -> Option<Result<String, String>> {
 
 /// An ECHONET Lite frame (hex) as the trace console shows it, one line per property.
 fn render_frame(lang: Lang, scale: Option<(Option<u32>, u8)>, hex: &str) -> Result<String, String> {
-    let bytes = hex
-        .as_bytes()
-        .chunks(2)
-        .map(|p| {
-            core::str::from_utf8(p)
-                .ok()
-                .and_then(|s| u8::from_str_radix(s, 16).ok())
-        })
-        .collect::<Option<Vec<u8>>>()
-        .ok_or("not hex")?;
+    let bytes = hex_bytes(hex).ok_or("not hex")?;
     let lv_scale = scale.and_then(|(c, u)| {
         echonet::EnergyUnit::from_code(u)
             .ok()
@@ -119,43 +109,11 @@ fn granularity(scaling: &Scaling, records: &str) -> export::Granularity {
     export::diagnose(scaling, &export::granularity::samples(&recs))
 }
 
-/// A line cut to [`TIMELINE_LINE_MAX`] characters, saying how much was left out.
-fn cut(mut s: String) -> String {
-    if let Some((at, _)) = s.char_indices().nth(TIMELINE_LINE_MAX) {
-        let more = s.len() - at;
-        s.truncate(at);
-        s.push_str(&format!(" … (+{more} bytes)"));
-    }
-    s
-}
-
-/// Open a support bundle from a file's bytes: its timeline, one line per entry (decoded lines
-/// indented below theirs, every line cut to [`TIMELINE_LINE_MAX`]), or why it did not open.
-pub fn open_bundle(bytes: &[u8]) -> Result<Vec<String>, BundleProblem> {
+/// Open a support bundle from a file's bytes: its story laid out in `lang`, or why it did not
+/// open (never the file's content).
+pub fn open_bundle(bytes: &[u8], lang: Lang) -> Result<StoryView, BundleProblem> {
     let b = Bundle::from_bytes(bytes).map_err(|e| BundleProblem::from_error(&e))?;
-    Ok(timeline_lines(&b))
-}
-
-fn timeline_lines(b: &Bundle) -> Vec<String> {
-    b.timeline()
-        .iter()
-        .map(|e| {
-            let what = match e.kind {
-                TimelineKind::Phase(p) => cut(format!("● {p}")),
-                TimelineKind::Cause(code, name) => cut(format!("⚠ {code} {name}")),
-                TimelineKind::Note(n) => cut(format!("✎ {n}")),
-                TimelineKind::Trace(t) => {
-                    let mut s = cut(t.text.as_str().to_string());
-                    for d in &t.decoded {
-                        s.push_str("\n      ");
-                        s.push_str(&cut(d.as_str().to_string()));
-                    }
-                    s
-                }
-            };
-            format!("{:>4}.{:03}  {what}", e.ms / 1000, e.ms % 1000)
-        })
-        .collect()
+    Ok(StoryView::of_bundle(&b, lang))
 }
 
 /// Replay the session's inputs into a fresh engine and feed everything it said — serial bytes
@@ -194,6 +152,7 @@ pub fn build_bundle(job: &BundleJob) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::story_view::FIELD_MAX;
     use broute::replay::{Input, Setup};
     use broute::{Config, Instant};
 
@@ -274,31 +233,70 @@ mod tests {
         ] {
             assert!(!up.contains(&secret.to_uppercase()), "secret in the bundle");
         }
-        // And the viewer opens it.
-        let lines = open_bundle(json.as_bytes()).unwrap();
-        assert!(lines.iter().any(|l| l.contains("● reading")));
+        // And the story view opens it: the session reached the readings, the support line
+        // names the app, the trace has its frames decoded.
+        let text = run(Request::OpenBundle {
+            lang: Lang::Ja,
+            bytes: json.into_bytes(),
+        })
+        .unwrap()
+        .unwrap();
+        let v = StoryView::decode(&text).unwrap();
+        assert_eq!(v.outcome, export::story::Outcome::Reading);
+        assert!(v.phases.iter().any(|p| p.label == "計測"), "{:?}", v.phases);
+        assert!(v.phases.iter().all(|p| !p.at.is_empty()));
+        assert!(
+            v.support
+                .starts_with("サポートコード なし｜手順 7/7 計測開始｜"),
+            "{}",
+            v.support
+        );
+        assert!(v.support.ends_with("｜アプリ 0.1.0"), "{}", v.support);
+        assert!(v
+            .scans
+            .iter()
+            .flat_map(|s| &s.pans)
+            .any(|p| p.matched == Some(true)));
+        assert!(v
+            .facts
+            .iter()
+            .any(|f| f.key == "firmware" && f.value.contains("1.2.10")));
+        assert!(v
+            .trace
+            .iter()
+            .any(|t| t.kind == export::story::TraceKind::Echonet
+                && t.note.contains("瞬時電力計測値")));
+        assert!(v.signal.is_some());
     }
 
     #[test]
     fn junk_is_an_error_not_a_panic() {
-        assert_eq!(open_bundle(b"{not json"), Err(BundleProblem::NotBundle(1)));
+        // A log of junk has a story with nothing in it but its lines.
+        let junk = "{not json\n\u{0}\u{FFFF}";
+        let r = run(Request::LogStory {
+            lang: Lang::En,
+            text: junk.into(),
+        });
+        let v = StoryView::decode(&r.unwrap().unwrap()).unwrap();
+        assert!(v.phases.is_empty() && v.triage.is_none());
+        // A bundle that does not read is a problem.
+        let problem = |b: &[u8]| open_bundle(b, Lang::En).err();
+        assert_eq!(problem(b"{not json"), Some(BundleProblem::NotBundle(1)));
         assert_eq!(
-            open_bundle(b"{\"version\": 1,\n\"app_version\": \"\xFF\"}"),
-            Err(BundleProblem::NotText(2))
+            problem(b"{\"version\": 1,\n\"app_version\": \"\xFF\"}"),
+            Some(BundleProblem::NotText(2))
         );
+        assert_eq!(problem(b"{\"version\": 1,"), Some(BundleProblem::Truncated));
         assert_eq!(
-            open_bundle(b"{\"version\": 1,"),
-            Err(BundleProblem::Truncated)
-        );
-        assert_eq!(
-            open_bundle(b"{\"version\": 99}"),
-            Err(BundleProblem::Version(99))
+            problem(b"{\"version\": 99}"),
+            Some(BundleProblem::Version(99))
         );
         let big = vec![b' '; export::bundle::MAX_BUNDLE_BYTES + 1];
-        assert_eq!(open_bundle(&big), Err(BundleProblem::TooLarge));
+        assert_eq!(problem(&big), Some(BundleProblem::TooLarge));
         // The reply is the problem's text form, never the file's content.
         assert_eq!(
             run(Request::OpenBundle {
+                lang: Lang::Ja,
                 bytes: b"{\"secret\": K7QX3M9PA2TB".to_vec()
             }),
             Some(Err("not-bundle 1".into()))
@@ -339,14 +337,17 @@ mod tests {
             "notes":[{{"ms":0,"text":"{huge}"}}]}}"#
         );
         assert!(json.len() < export::bundle::MAX_BUNDLE_BYTES);
-        let lines = open_bundle(json.as_bytes()).unwrap();
-        assert_eq!(lines.len(), 100_001);
-        assert!(lines.iter().all(|l| l.len() < TIMELINE_LINE_MAX + 64));
+        let text = open_bundle(json.as_bytes(), Lang::En).unwrap().encode();
+        assert!(!text.contains("K7QX3M9PA2TB"));
+        let v = StoryView::decode(&text).unwrap();
+        assert_eq!(v.trace.len(), 100_000);
+        let short = |s: &str| s.chars().count() < FIELD_MAX + 32;
+        assert!(v.trace.iter().all(|t| short(&t.text) && short(&t.note)));
         assert!(
-            lines.iter().any(|l| l.contains("(+3995")),
-            "the note is cut"
+            short(&v.support) && v.support.contains("(+"),
+            "the app version is cut"
         );
-        assert!(!lines.iter().any(|l| l.contains("K7QX3M9PA2TB")));
+        assert!(short(&v.notes[0].text) && v.notes[0].text.contains("(+3995"));
     }
 
     #[test]

@@ -64,9 +64,18 @@ pub enum Request {
         /// Stored records, one JSON object per line.
         records: String,
     },
+    /// The story of a pasted log, laid out for the page (`crate::story_view`).
+    LogStory {
+        /// Language of the texts.
+        lang: Lang,
+        /// The log as pasted.
+        text: String,
+    },
     /// Open a support bundle (the file's bytes, at most [`export::bundle::MAX_BUNDLE_BYTES`]) and
-    /// render its timeline; a failure is a [`BundleProblem`] in its text form.
+    /// lay out its story (`crate::story_view`); a failure is a [`BundleProblem`] in its text form.
     OpenBundle {
+        /// Language of the texts.
+        lang: Lang,
         /// The file's bytes (the page attaches them without copying them into its own memory).
         bytes: Vec<u8>,
     },
@@ -180,7 +189,15 @@ impl Request {
             Request::CountAt { at_ms } => ("count", vec![at_ms.to_string()], "", None),
             Request::Joins => ("joins", vec![], "", None),
             Request::DecodeLog { text } => ("decode-log", vec![], text, None),
-            Request::OpenBundle { bytes } => ("open-bundle", vec![], "", Some(bytes.clone())),
+            Request::LogStory { lang, text } => {
+                ("log-story", vec![lang_code(*lang).into()], text, None)
+            }
+            Request::OpenBundle { lang, bytes } => (
+                "open-bundle",
+                vec![lang_code(*lang).into()],
+                "",
+                Some(bytes.clone()),
+            ),
             Request::RenderFrame { lang, scale, hex } => {
                 let scale = match scale {
                     None => String::new(),
@@ -295,7 +312,14 @@ impl Request {
             "decode-log" => Request::DecodeLog {
                 text: rest.to_string(),
             },
-            "open-bundle" => Request::OpenBundle { bytes: bytes? },
+            "log-story" => Request::LogStory {
+                lang: lang_of(arg()?)?,
+                text: rest.to_string(),
+            },
+            "open-bundle" => Request::OpenBundle {
+                lang: lang_of(arg()?)?,
+                bytes: bytes?,
+            },
             "render-frame" => {
                 let lang = lang_of(arg()?)?;
                 let scale = match arg()? {
@@ -504,7 +528,15 @@ mod tests {
             false,
         );
         round(
+            Request::LogStory {
+                lang: Lang::En,
+                text: "SKVER\r\nEVER 1.2.10\n".into(),
+            },
+            false,
+        );
+        round(
             Request::OpenBundle {
+                lang: Lang::Ja,
                 bytes: b"{\"version\":1}\n\xFF".to_vec(),
             },
             true,

@@ -160,7 +160,13 @@ pub(crate) fn from_bundle(b: &Bundle) -> Story {
             .map(|r| r.as_str())
             .collect();
         if !fw.is_empty() {
-            dongle.firmware = Some(fw.join(" "));
+            // As `DongleInfo::firmware()` writes it (`J11 1.3 rev 158A`).
+            let j11 = if d.dialect.as_str() == "J11" {
+                "J11 "
+            } else {
+                ""
+            };
+            dongle.firmware = Some(format!("{j11}{}", fw.join(" ")));
         }
         dongle.erxudp_mode = Some(d.erxudp_mode.as_str().into());
     }
