@@ -5,8 +5,9 @@
 //! **Redaction by construction.** Every piece of text in a [`Bundle`] is a [`Redacted`], made
 //! only by the [`Redactor`] (the `redact` crate's rules with address hiding on, plus the user's
 //! credentials) or by deserialisation (the rules again); see [`crate::redacted`]. Serial bytes
-//! are cut into J11 binary frames (one trace line each, in hex, decoded by the log decoder)
-//! and the text between them; the text goes through a redaction stream per direction (a J11
+//! are cut into J11 binary frames (one trace line each: the header in hex and the length of
+//! the rest, which the log decoder's records below it show decoded, addresses and credentials
+//! hidden) and the text between them; the text goes through a redaction stream per direction (a J11
 //! credential frame whose header is broken is only recognisable as bytes, may contain a line
 //! feed and may arrive in pieces), then is split into lines, decoded, escaped, and redacted.
 //!
@@ -561,7 +562,7 @@ impl BundleBuilder {
                     .iter()
                     .map(|r| self.r(&self.decoder.render(r)))
                     .collect();
-                let text = self.r(&String::from_utf8(hex_upper(&frame)).unwrap_or_default());
+                let text = self.r(&j11_frame_text(&frame));
                 self.push_trace(TraceLine {
                     ms,
                     dir: if sent {
@@ -665,6 +666,22 @@ impl BundleBuilder {
         }
         b
     }
+}
+
+/// Length of a J11 frame's header shown in a bundle: unique code, command, message length and
+/// header checksum. The data (addresses, credentials, payloads) is never shown raw: the
+/// decoded records under the line carry it with the addresses and credentials hidden.
+const J11_SHOWN: usize = 10;
+
+/// A J11 frame's trace text in a bundle: `D0F9EE5D6018004A0ABC +64 bytes`.
+fn j11_frame_text(frame: &[u8]) -> String {
+    let head = &frame[..frame.len().min(J11_SHOWN)];
+    let mut text = String::from_utf8(hex_upper(head)).unwrap_or_default();
+    let rest = frame.len().saturating_sub(J11_SHOWN);
+    if rest > 0 {
+        text.push_str(&format!(" +{rest} bytes"));
+    }
+    text
 }
 
 #[cfg(test)]

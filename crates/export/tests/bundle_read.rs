@@ -196,11 +196,13 @@ fn built_bundle_round_trips_and_stays_clean() {
         b"ERXUDP FE80:0000:0000:0000:021C:6400:03DD:6393 x\r\n",
     );
     let bundle = b.build();
-    // The frame (whose data checksum holds a line feed) is one trace line in hex, data and
-    // data checksum hidden; its decoded record names it and hides the credentials.
+    // The frame (whose data checksum holds a line feed) is one trace line: its header in hex
+    // and the length of the rest (data checksum and data never raw); its decoded record names
+    // it and hides the credentials.
     assert_eq!(
         bundle.trace[0].text.as_str(),
-        "D0EA83FC0054003003BD<redacted>"
+        // 56-byte frame: 10 shown, 2 (data checksum) + 44 (data) not.
+        "D0EA83FC0054003003BD +46 bytes"
     );
     let rec = logdecode::Record::from_json(bundle.trace[0].decoded[0].as_str()).unwrap();
     assert_eq!(rec.name, "set_b_route_credentials");
