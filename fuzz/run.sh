@@ -10,6 +10,7 @@
 #
 #   fuzz/run.sh [SECONDS]          FUZZ_RUNS=N fuzz/run.sh
 #   FUZZ_TARGETS="engine redact" fuzz/run.sh     (only these targets)
+#   FUZZ_MAX_LEN=2048 fuzz/run.sh                 (another input bound than the targets')
 set -euo pipefail
 
 secs="${1:-60}"
@@ -47,6 +48,7 @@ for src in fuzz_targets/*.rs; do
         skstack_framer) max_len=4200 ;;
         *) max_len=8192 ;;
     esac
+    max_len="${FUZZ_MAX_LEN:-$max_len}"
     if [[ -n "${FUZZ_RUNS:-}" ]]; then
         bound=(-runs="$FUZZ_RUNS")
     else
