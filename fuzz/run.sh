@@ -10,7 +10,7 @@
 #
 #   fuzz/run.sh [SECONDS]          FUZZ_RUNS=N fuzz/run.sh
 #   FUZZ_TARGETS="engine redact" fuzz/run.sh     (only these targets)
-#   FUZZ_MAX_LEN=2048 fuzz/run.sh                 (another input bound than the targets')
+#   FUZZ_MAX_LEN=2048 fuzz/run.sh                 (another input bound than the target's)
 set -euo pipefail
 
 secs="${1:-60}"
