@@ -558,21 +558,7 @@ impl BundleBuilder {
             Piece::Frame(frame) => {
                 let mut recs = Vec::new();
                 self.decoder.feed_j11_frame(&frame, &mut recs);
-                let decoded = recs
-                    .iter()
-                    .map(|r| self.r(&self.decoder.render(r)))
-                    .collect();
-                let text = self.r(&j11_frame_text(&frame));
-                self.push_trace(TraceLine {
-                    ms,
-                    dir: if sent {
-                        TraceDir::Sent
-                    } else {
-                        TraceDir::Received
-                    },
-                    text,
-                    decoded,
-                });
+                self.serial_line(ms, sent, &j11_frame_text(&frame), &recs);
             }
         }
     }
@@ -608,11 +594,16 @@ impl BundleBuilder {
         input.push(b'\n');
         let mut recs = Vec::new();
         self.decoder.feed(&input, &mut recs);
+        self.serial_line(ms, sent, &escape_line(line), &recs);
+    }
+
+    /// One trace line of serial traffic: its text and the decoder's records for it, redacted.
+    fn serial_line(&mut self, ms: u64, sent: bool, text: &str, recs: &[logdecode::Record]) {
         let decoded = recs
             .iter()
             .map(|r| self.r(&self.decoder.render(r)))
             .collect();
-        let text = self.r(&escape_line(line));
+        let text = self.r(text);
         self.push_trace(TraceLine {
             ms,
             dir: if sent {
