@@ -113,7 +113,8 @@ impl LogDecoder {
                             dir: d,
                             input: shared.clone(),
                             body,
-                            sensitive: false,
+                            // Emitted lines after their own (or at the end): through the rules.
+                            sensitive: true,
                             epoch: 0,
                         });
                     }

@@ -23,6 +23,14 @@ impl LogDecoder {
         for &(r0, r1, b0, b1) in &self.marks {
             let seg = self.check.get(b0..b1).unwrap_or_default();
             let may = self.redactor.may_change(seg);
+            if may && seg.iter().any(|&b| json_escapes(b)) {
+                // JSON writes these bytes escaped (`\"`, `\\`, `\t`…), and the rules may read
+                // the escaped form otherwise than the raw one (a quote ends `SKSETPWD`'s
+                // argument, a backslash does not): the records go through the rules.
+                for r in out.get_mut(r0..r1).into_iter().flatten() {
+                    r.sensitive = true;
+                }
+            }
             if may || next {
                 let s0 = sel.len();
                 sel.extend_from_slice(seg);
@@ -176,4 +184,9 @@ impl LogDecoder {
             };
         }
     }
+}
+
+/// A byte JSON writes escaped (a segment's line end excepted: it is the separator).
+fn json_escapes(b: u8) -> bool {
+    b == b'"' || b == b'\\' || (b < 0x20 && b != b'\n')
 }
