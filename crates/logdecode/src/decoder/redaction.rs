@@ -119,7 +119,9 @@ impl LogDecoder {
 
     /// Append records as JSON lines (each with its `\n`), redacted in one pass (the same
     /// result as record by record: every rule ends at a line end, and JSON holds no raw J11
-    /// frame).
+    /// frame). The rules are those known now: a secret a later line reveals (an `SKSETPWD`
+    /// after a line that showed the password bare) hides only what is rendered after that
+    /// line was fed — render after `finish` to apply every learned secret to every record.
     pub fn render_batch(&self, recs: &[Record], out: &mut String) {
         let mut buf = Vec::with_capacity(recs.len() * 256);
         self.render_bytes(recs, &mut buf);
