@@ -26,7 +26,6 @@ pub mod session;
 pub mod state;
 pub mod store;
 pub mod tools;
-pub mod trace_split;
 
 use control::{Ctl, Tab};
 use i18n::*;

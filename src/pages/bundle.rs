@@ -37,10 +37,13 @@ pub fn BundleCard() -> impl IntoView {
         let id = normalize_input(&ctl.id_input.get_untracked()).text;
         let pw = normalize_input(&ctl.pw_input.get_untracked()).text;
         let lang = ctl.lang();
-        let mut job = None;
-        ctl.with_session(|s| job = Some(s.bundle_job(id, pw, lang)));
-        let Some(job) = job else { return };
+        let mut session = None;
+        ctl.with_session(|s| session = Some(s.clone()));
+        let Some(session) = session else { return };
         spawn_local(async move {
+            let Some(job) = session.bundle_job(id, pw, lang).await else {
+                return;
+            };
             if let Ok(json) = tools::run(Request::BuildBundle(job)).await {
                 let name = format!("broute-support-{}.json", stamp());
                 download(&name, "application/json", json.as_bytes());

@@ -1,6 +1,8 @@
 //! The worker's wasm shell: install the message handler, post `ready`, then turn each message
-//! into a call on the pure parts (`broute_worker::{demo, tools, wire}`) and post the answer.
-//! Bytes for and from the demo dongle cross as bare `Uint8Array`s; everything else as text.
+//! into a call on the pure parts (`broute_worker::{demo, session, tools, wire}`) and post the
+//! answer. A worker is one of: a demo dongle (bare `Uint8Array`s are the bytes the app writes
+//! and the dongle sends), a live session (after [`Request::Session`], bare `Uint8Array`s are
+//! `session` messages and batches), or the tools; requests and replies are text.
 #![deny(unsafe_code)]
 
 fn main() {
@@ -14,6 +16,7 @@ mod web {
     use std::rc::{Rc, Weak};
 
     use broute_worker::demo::Device;
+    use broute_worker::session::{FromSession, SessionHost, ToSession};
     use broute_worker::tools;
     use broute_worker::wire::{self, Request};
     use gloo_timers::callback::Timeout;
@@ -26,6 +29,8 @@ mod web {
         scope: DedicatedWorkerGlobalScope,
         device: Option<Device>,
         timer: Option<Timeout>,
+        session: Option<SessionHost>,
+        session_timer: Option<Timeout>,
         me: Weak<RefCell<State>>,
     }
 
@@ -61,11 +66,36 @@ mod web {
             }
         }
 
+        /// Post a session batch and arm the session's timer.
+        fn session_out(&mut self, out: &FromSession) {
+            self.session_timer.take();
+            self.post(&Uint8Array::from(out.encode().as_slice()).into());
+            let now = self.now();
+            let Some(wait) = self.session.as_ref().and_then(|h| h.wait_ms(now)) else {
+                return;
+            };
+            let me = self.me.clone();
+            self.session_timer = Some(Timeout::new(wait as u32, move || {
+                if let Some(s) = me.upgrade() {
+                    let mut s = s.borrow_mut();
+                    s.session_timer.take();
+                    let now = s.now();
+                    if let Some(out) = s.session.as_mut().map(|h| h.timeout(now)) {
+                        s.session_out(&out);
+                    }
+                }
+            }));
+        }
+
         fn handle(&mut self, id: u32, req: Request) {
             let now = self.now();
             let reply = match req {
                 Request::Start { preset, speed } => {
                     self.device = Some(Device::new(&preset, speed, now));
+                    None
+                }
+                Request::Session => {
+                    self.session = Some(SessionHost::new(now));
                     None
                 }
                 Request::Open | Request::Close => {
@@ -113,6 +143,8 @@ mod web {
                 scope: scope.clone(),
                 device: None,
                 timer: None,
+                session: None,
+                session_timer: None,
                 me: me.clone(),
             })
         });
@@ -122,6 +154,13 @@ mod web {
             let mut s = st.borrow_mut();
             if let Some(bytes) = data.dyn_ref::<Uint8Array>() {
                 let now = s.now();
+                if s.session.is_some() {
+                    let msg = ToSession::decode(&bytes.to_vec());
+                    if let Some(out) = msg.and_then(|m| Some(s.session.as_mut()?.handle(m, now))) {
+                        s.session_out(&out);
+                    }
+                    return;
+                }
                 if let Some(d) = s.device.as_mut() {
                     d.write(now, &bytes.to_vec());
                 }

@@ -33,6 +33,9 @@ pub enum Request {
     Close,
     /// Pull the plug.
     Unplug,
+    /// Become the live session (`crate::session`): the bare `Uint8Array`s that follow, both
+    /// ways, are its messages.
+    Session,
     /// Test hook: what the meter measured over the last `lookback_ms` (JSON).
     Truth {
         /// Window, virtual ms.
@@ -185,6 +188,7 @@ impl Request {
             Request::Open => ("open", vec![], "", None),
             Request::Close => ("close", vec![], "", None),
             Request::Unplug => ("unplug", vec![], "", None),
+            Request::Session => ("session", vec![], "", None),
             Request::Truth { lookback_ms } => ("truth", vec![lookback_ms.to_string()], "", None),
             Request::CountAt { at_ms } => ("count", vec![at_ms.to_string()], "", None),
             Request::Joins => ("joins", vec![], "", None),
@@ -302,6 +306,7 @@ impl Request {
             "open" => Request::Open,
             "close" => Request::Close,
             "unplug" => Request::Unplug,
+            "session" => Request::Session,
             "truth" => Request::Truth {
                 lookback_ms: arg()?.parse().ok()?,
             },

@@ -149,3 +149,65 @@ pub fn frame_text(frame: &[u8]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn the_trace_shows_text_by_line_and_j11_by_frame_whatever_the_chunking() {
+        // A real firmware-version answer (shared/j11.md, 2025-03-03 capture: v1.3 rev 0x158A),
+        // and a frame whose data holds CR LF, around SKSTACK text lines.
+        let version = unhex("D0 F9 EE 5D 20 6B 00 0D 03 AC 00 A8 01 04 00 01 03 00 00 15 8A");
+        let crlf = skstack::j11::encode(skstack::j11::RESPONSE_CODE, 0x6018, b"\r\n\x0D\x0A");
+        let mut input = b"SKVER\r\nEVER 1.2.10\rOK\r\n".to_vec();
+        input.extend_from_slice(&version);
+        input.extend_from_slice(&crlf);
+        // A unique code whose header is broken: shown as text.
+        input.extend_from_slice(b"\xD0\xF9\xEE\x5D\x00\x00\x00\x00\x00\x00\x00\x00 X\r\n");
+        let want = vec![
+            Piece::Text(b"SKVER".to_vec()),
+            Piece::Text(b"EVER 1.2.10".to_vec()),
+            Piece::Text(b"OK".to_vec()),
+            Piece::J11(version.clone()),
+            Piece::J11(crlf.clone()),
+            Piece::Text(b"\xD0\xF9\xEE\x5D\x00\x00\x00\x00\x00\x00\x00\x00 X".to_vec()),
+        ];
+        for chunk in [1, 2, 5, 13, input.len()] {
+            let mut s = TraceSplitter::new();
+            for c in input.chunks(chunk) {
+                s.feed(c);
+            }
+            let got: Vec<Piece> = std::iter::from_fn(|| s.next_piece()).collect();
+            assert_eq!(got, want, "chunks of {chunk}");
+        }
+        assert_eq!(
+            frame_text(&version),
+            "D0F9EE5D 206B 000D 03AC 00A8 01040001030000158A"
+        );
+        // What the app writes: one command or one frame per write.
+        assert_eq!(written(b"SKVER\r\n"), Piece::Text(b"SKVER".to_vec()));
+        let request = skstack::j11::firmware_version_request();
+        assert_eq!(written(&request), Piece::J11(request.clone()));
+        assert_eq!(frame_text(&request), "D0EA83FC 006B 0004 03A8 0000");
+    }
+
+    #[test]
+    fn a_j11_credential_frame_never_shows_its_data() {
+        // shared/j11.md F5: 0x0054 with the ID "00112233…EEFF" and the password "0123456789AB".
+        let f5 = unhex(
+            "D0EA83FC 0054 0030 03BD 09D4 \
+             3030313132323333343435353636373738383939414142424343444445454646 303132333435363738394142",
+        );
+        let shown = frame_text(&f5);
+        assert_eq!(shown, "D0EA83FC 0054 0030 03BD 09D4 <redacted>");
+    }
+}
