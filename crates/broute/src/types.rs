@@ -617,9 +617,6 @@ pub enum Event {
     Reading(Reading),
     /// A half-hour value (EA/EB).
     HalfHour(HalfHour),
-    /// A history record.
-    #[serde(skip)]
-    History(Box<HistoryRecord>),
     /// History progress.
     HistoryProgress(HistoryProgress),
     /// A history job finished (or was abandoned).
@@ -631,6 +628,11 @@ pub enum Event {
     Triage(Cause),
     /// The cause reported earlier has cleared (e.g. transmit limit released, session back).
     Recovered,
+    // The variants serde skips stay last: a skipped variant before others would shift the
+    // indices the derived `Deserialize` expects (postcard is not self-describing).
+    /// A history record.
+    #[serde(skip)]
+    History(Box<HistoryRecord>),
     /// An ECHONET Lite frame went by (for the trace console).
     #[serde(skip)]
     Frame {

@@ -588,4 +588,97 @@ mod tests {
         host.handle(ToSession::Close, 5.0);
         assert_eq!(host.wait_ms(5.0), None);
     }
+
+    #[test]
+    fn a_wrong_password_reaches_the_page_as_its_cause() {
+        // J11 too: its dongle and its own frames go through the same host.
+        for preset in ["wrong-password", "j11+wrong-password"] {
+            let batches = run(
+                preset,
+                vec![start(), creds(sim::DEMO_ROUTE_B_ID, sim::DEMO_PASSWORD)],
+                600_000.0,
+                |b| {
+                    b.updates
+                        .iter()
+                        .any(|u| matches!(u, Update::Event(Event::Triage(_))))
+                },
+            );
+            let cause = batches
+                .iter()
+                .flat_map(|b| &b.updates)
+                .find_map(|u| match u {
+                    Update::Event(Event::Triage(c)) => Some(*c),
+                    _ => None,
+                });
+            assert_eq!(cause, Some(broute::Cause::AuthRefused), "{preset}");
+        }
+    }
+
+    /// Every kind of update crosses as itself (a variant serde skips must not shift the
+    /// others' indices: postcard is not self-describing).
+    #[test]
+    fn every_update_round_trips() {
+        use broute::{Cause, HistoryProgress};
+        let mut updates: Vec<Update> = [
+            Event::Phase(Phase::Stopped),
+            Event::WoptProposed,
+            Event::NeedCredentials,
+            Event::ScanStarted {
+                attempt: 1,
+                attempts: 6,
+                duration: 6,
+                expected_ms: 9000,
+                single_channel: false,
+            },
+            Event::ScanFinished {
+                attempt: 1,
+                heard: 2,
+            },
+            Event::JoinStarted {
+                channel: 33,
+                from_profile: true,
+            },
+            Event::Joined,
+            Event::HistoryProgress(HistoryProgress { done: 1, total: 2 }),
+            Event::HistoryDone { complete: true },
+            Event::Recovered,
+        ]
+        .into_iter()
+        .map(Update::Event)
+        .collect();
+        for c in [
+            Cause::NoDongleAnswer,
+            Cause::DongleError,
+            Cause::NoMeterHeard,
+            Cause::MeterNotOurs,
+            Cause::AuthRefused,
+            Cause::SessionLost,
+            Cause::TxLimit,
+            Cause::NotAMeter,
+            Cause::DongleLost,
+        ] {
+            updates.push(Update::Event(Event::Triage(c)));
+        }
+        updates.push(Update::History {
+            days: Vec::new(),
+            latest_ms: Some(1_795_651_200_000),
+        });
+        let b = FromSession {
+            clock_ms: 7,
+            tx: vec![b"SKVER\r\n".to_vec()],
+            trace: vec![TraceOut {
+                at_ms: 1,
+                dir: '⇠',
+                text: "1081".into(),
+                frame: Some(Some((Some(1), 2))),
+                ignored: Some(Ignored::Unsecured),
+            }],
+            updates,
+            figures: Some(Figures::default()),
+            input_log: Some(vec![1, 2, 3]),
+        };
+        assert_eq!(FromSession::decode(&b.encode()), Some(b));
+        // And the readings, the meter and the dongle of a real session (above) did too: that
+        // test decodes every batch it gets.
+    }
 }
