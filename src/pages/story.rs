@@ -250,29 +250,36 @@ fn StoryBody(told: Told) -> impl IntoView {
     let StoryHtml {
         counts,
         head,
-        table,
+        tables,
         tail,
     } = html;
     view! {
         <section class="card story" aria-labelledby="story-h" data-testid="story">
             <div inner_html=head></div>
-            <Trace source=source lang=lang counts=counts table=table/>
+            <Trace source=source lang=lang counts=counts tables=tables/>
             <div inner_html=tail></div>
         </section>
     }
 }
 
-/// The trace's filter buttons, its table (rows from the worker), a page at a time.
+/// The trace's filter buttons and its table (rows from the worker): the first page of each
+/// filter came with the story, the next pages are asked for.
 #[component]
-fn Trace(source: Source, lang: export::Lang, counts: [usize; 5], table: String) -> impl IntoView {
+fn Trace(
+    source: Source,
+    lang: export::Lang,
+    counts: [usize; 5],
+    tables: [String; 5],
+) -> impl IntoView {
     let i18n = use_i18n();
     let filter = RwSignal::new(0usize);
     let shown = RwSignal::new(PAGE);
-    let table = RwSignal::new(table);
+    let table = RwSignal::new(tables[0].clone());
+    let tables = StoredValue::new(tables);
     // Only the answer to the latest request is shown.
     let asked = StoredValue::new(0u32);
-    let fetch = move || {
-        let (kind, n) = (FILTERS[filter.get_untracked()], shown.get_untracked());
+    let more = move |_| {
+        let (i, n) = (filter.get_untracked(), shown.get_untracked() + PAGE);
         let Some(id) = asked.try_update_value(|a| {
             *a = a.wrapping_add(1);
             *a
@@ -283,11 +290,12 @@ fn Trace(source: Source, lang: export::Lang, counts: [usize; 5], table: String) 
             let req = Request::StoryTrace {
                 source,
                 lang,
-                kind,
+                kind: FILTERS[i],
                 shown: n,
             };
             if let Ok(html) = tools::run(req).await {
                 if asked.try_get_value() == Some(id) {
+                    shown.try_set(n);
                     table.try_set(html);
                 }
             }
@@ -301,7 +309,9 @@ fn Trace(source: Source, lang: export::Lang, counts: [usize; 5], table: String) 
                 on:click=move |_| {
                     filter.set(i);
                     shown.set(PAGE);
-                    fetch();
+                    // Drop the answer to an earlier "more".
+                    asked.update_value(|a| *a = a.wrapping_add(1));
+                    table.set(tables.with_value(|t| t[i].clone()));
                     announce(t_string!(i18n, story_filtered, kind = kind_text(i18n, i), n = n).to_string());
                 }>
                 {move || format!("{} ({n})", kind_text(i18n, i))}
@@ -317,10 +327,7 @@ fn Trace(source: Source, lang: export::Lang, counts: [usize; 5], table: String) 
             inner_html=move || table.get()></table>
         <p data-testid="story-trace-count">{move || t_string!(i18n, story_shown, shown = shown.get().min(total()), total = total()).to_string()}</p>
         {move || (shown.get() < total()).then(|| view! {
-            <button type="button" data-testid="story-more" on:click=move |_| {
-                shown.update(|n| *n += PAGE);
-                fetch();
-            }>
+            <button type="button" data-testid="story-more" on:click=more>
                 {t!(i18n, story_more)}
             </button>
         })}

@@ -310,7 +310,7 @@ mod tests {
             "{:?}",
             h.counts
         );
-        assert_eq!(h.table.matches("<tr ").count(), PAGE);
+        assert_eq!(h.tables[0].matches("<tr ").count(), PAGE);
         let page = |kind, shown| {
             run(Request::StoryTrace {
                 source: export::story::Source::Bundle,
@@ -415,7 +415,7 @@ mod tests {
         assert!(!text.contains("K7QX3M9PA2TB"));
         let h = StoryHtml::decode(&text).unwrap();
         assert_eq!(h.counts[0], 100_000);
-        assert_eq!(h.table.matches("<tr ").count(), PAGE);
+        assert_eq!(h.tables[0].matches("<tr ").count(), PAGE);
         // The app version is cut in the support line, the note too.
         assert!(!h.head.contains(&"A".repeat(FIELD_MAX + 1)));
         assert!(h.head.contains("(+"), "the app version is cut");

@@ -88,15 +88,17 @@ fn field(s: &str) -> String {
 }
 
 /// The story as the page gets it: the HTML around the trace's filter buttons, the trace table's
-/// first page, and the number of lines of each filter.
+/// first page for each filter (so that a filter shows at once), and the number of lines of each
+/// filter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoryHtml {
     /// Lines of each of [`FILTERS`].
     pub counts: [usize; 5],
     /// From the story's heading to the trace's heading (`story-trace-h`).
     pub head: String,
-    /// The trace table's content: every kind, the first [`PAGE`] lines ([`trace_table`]).
-    pub table: String,
+    /// The trace table's content for each of [`FILTERS`], the first [`PAGE`] lines
+    /// ([`trace_table`]).
+    pub tables: [String; 5],
     /// After the trace (the bundle's notes).
     pub tail: String,
 }
@@ -113,7 +115,7 @@ impl StoryHtml {
         StoryHtml {
             counts: FILTERS.map(|k| v.trace.iter().filter(|t| matches(t, k)).count()),
             head,
-            table: trace_table(v, lang, None, PAGE),
+            tables: FILTERS.map(|k| trace_table(v, lang, k, PAGE)),
             tail,
         }
     }
@@ -121,13 +123,12 @@ impl StoryHtml {
     /// The text sent to the page: the counts on the first line, then the parts.
     pub fn encode(&self) -> String {
         let counts: Vec<String> = self.counts.iter().map(|n| n.to_string()).collect();
-        format!(
-            "{}\n{}{PART}{}{PART}{}",
-            counts.join(" "),
-            self.head,
-            self.table,
-            self.tail
-        )
+        let mut o = format!("{}\n{}", counts.join(" "), self.head);
+        for t in self.tables.iter().chain([&self.tail]) {
+            o.push_str(PART);
+            o.push_str(t);
+        }
+        o
     }
 
     /// Parse [`StoryHtml::encode`]'s text; `None` for anything else.
@@ -138,12 +139,17 @@ impl StoryHtml {
         for c in &mut counts {
             *c = n.next()??;
         }
-        let mut parts = rest.splitn(3, PART);
+        let mut parts = rest.splitn(7, PART).map(str::to_string);
+        let head = parts.next()?;
+        let mut tables: [String; 5] = Default::default();
+        for t in &mut tables {
+            *t = parts.next()?;
+        }
         Some(StoryHtml {
             counts,
-            head: parts.next()?.to_string(),
-            table: parts.next()?.to_string(),
-            tail: parts.next()?.to_string(),
+            head,
+            tables,
+            tail: parts.next()?,
         })
     }
 }
@@ -507,7 +513,7 @@ mod tests {
         );
         for lang in [Lang::Ja, Lang::En] {
             let h = StoryHtml::of(&hostile_view(), lang);
-            for part in [&h.head, &h.table, &h.tail] {
+            for part in [&h.head, &h.tables[0], &h.tables[4], &h.tail] {
                 // No tag, attribute or entity of the data's own: every `<`, `"` and `'` in the
                 // output is ours.
                 assert!(!part.contains("<img"), "{part}");
@@ -549,11 +555,12 @@ mod tests {
             .collect();
         let h = StoryHtml::of(&v, Lang::En);
         assert_eq!(h.counts, [250, 50, 0, 0, 0]);
-        assert_eq!(h.table.matches("<tr ").count(), PAGE);
-        assert!(h
-            .table
-            .contains("<th scope=\"col\">Time (from the start)</th>"));
-        assert!(h.table.contains("<td>→ sent</td>"));
+        assert_eq!(h.tables[0].matches("<tr ").count(), PAGE);
+        assert_eq!(h.tables[1].matches("data-kind=\"command\"").count(), 50);
+        assert_eq!(h.tables[2].matches("<tr ").count(), 0);
+        let head = "<th scope=\"col\">Time (from the start)</th>";
+        assert!(h.tables[0].contains(head));
+        assert!(h.tables[0].contains("<td>→ sent</td>"));
         let cmds = trace_table(&v, Lang::Ja, Some(TraceKind::Command), 30);
         assert_eq!(cmds.matches("data-kind=\"command\"").count(), 30);
         assert_eq!(cmds.matches("<tr ").count(), 30);

@@ -599,10 +599,10 @@ mod tests {
             .contains(r#"<strong data-testid="story-code">BR-30</strong>"#));
         assert!(h.head.contains("<td>11.0秒</td>"));
         assert!(h.head.contains(">ここで失敗</td>"), "{}", h.head);
-        assert!(h.table.contains("瞬時電力計測値"));
+        assert!(h.tables[0].contains("瞬時電力計測値"));
         let h = html::StoryHtml::of(&en, Lang::En);
         assert!(h.head.contains("refused twice"));
         assert!(h.head.contains("<td>11.0 s</td>"));
-        assert!(h.table.contains("Instantaneous power"));
+        assert!(h.tables[0].contains("Instantaneous power"));
     }
 }
