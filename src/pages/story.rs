@@ -263,7 +263,7 @@ fn StoryBody(told: Told) -> impl IntoView {
 }
 
 /// The trace's filter buttons and its table (rows from the worker): the first page of each
-/// filter came with the story, the next pages are asked for.
+/// filter came with the story; the next page is asked for ahead, so that "more" shows it at once.
 #[component]
 fn Trace(
     source: Source,
@@ -276,30 +276,60 @@ fn Trace(
     let shown = RwSignal::new(PAGE);
     let table = RwSignal::new(tables[0].clone());
     let tables = StoredValue::new(tables);
-    // Only the answer to the latest request is shown.
+    // Only the answer to the latest request is used.
     let asked = StoredValue::new(0u32);
-    let more = move |_| {
-        let (i, n) = (filter.get_untracked(), shown.get_untracked() + PAGE);
-        let Some(id) = asked.try_update_value(|a| {
+    // The next page, asked for ahead: filter, lines, the table.
+    let next = StoredValue::new(None::<(usize, usize, String)>);
+    // The first `n` lines of filter `i` (`None` if another request was made meanwhile).
+    let request = move |i: usize, n: usize| {
+        let id = asked.try_update_value(|a| {
             *a = a.wrapping_add(1);
             *a
-        }) else {
-            return;
-        };
-        spawn_local(async move {
-            let req = Request::StoryTrace {
-                source,
-                lang,
-                kind: FILTERS[i],
-                shown: n,
-            };
-            if let Ok(html) = tools::run(req).await {
-                if asked.try_get_value() == Some(id) {
-                    shown.try_set(n);
-                    table.try_set(html);
-                }
-            }
         });
+        next.try_set_value(None);
+        let req = Request::StoryTrace {
+            source,
+            lang,
+            kind: FILTERS[i],
+            shown: n,
+        };
+        async move {
+            let html = tools::run(req).await.ok()?;
+            (id.is_some() && asked.try_get_value() == id).then_some(html)
+        }
+    };
+    // Ask for the page that ends at line `n` of filter `i` ahead (if there is one).
+    let ahead = move |i: usize, n: usize| {
+        let rows = request(i, n);
+        if n.saturating_sub(PAGE) < counts[i] {
+            spawn_local(async move {
+                if let Some(html) = rows.await {
+                    next.try_set_value(Some((i, n, html)));
+                }
+            });
+        }
+    };
+    ahead(0, 2 * PAGE);
+    let more = move |_| {
+        let (i, n) = (filter.get_untracked(), shown.get_untracked() + PAGE);
+        match next.try_update_value(Option::take).flatten() {
+            Some((j, m, html)) if (j, m) == (i, n) => {
+                shown.set(n);
+                table.set(html);
+                ahead(i, n + PAGE);
+            }
+            // Not there yet: ask for it, and show it when it comes.
+            _ => {
+                let rows = request(i, n);
+                spawn_local(async move {
+                    if let Some(html) = rows.await {
+                        shown.try_set(n);
+                        table.try_set(html);
+                        ahead(i, n + PAGE);
+                    }
+                });
+            }
+        }
     };
     let button = move |i: usize| {
         let (k, n) = (FILTERS[i], counts[i]);
@@ -309,9 +339,8 @@ fn Trace(
                 on:click=move |_| {
                     filter.set(i);
                     shown.set(PAGE);
-                    // Drop the answer to an earlier "more".
-                    asked.update_value(|a| *a = a.wrapping_add(1));
                     table.set(tables.with_value(|t| t[i].clone()));
+                    ahead(i, 2 * PAGE);
                     announce(t_string!(i18n, story_filtered, kind = kind_text(i18n, i), n = n).to_string());
                 }>
                 {move || format!("{} ({n})", kind_text(i18n, i))}
