@@ -19,12 +19,30 @@ thread_local! {
     static NOTICE: std::cell::Cell<Option<RwSignal<String>>> = const { std::cell::Cell::new(None) };
 }
 
-/// Say `text` politely (the result of something the user did). The same text said twice is
-/// announced twice.
+thread_local! {
+    /// Bumped at every announcement: a text waiting for the next frame is dropped when another
+    /// was said meanwhile.
+    static SAID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Say `text` politely (the result of something the user did). A new text is shown at once; the
+/// same text said twice is announced twice (cleared, then shown again at the next frame).
 pub fn announce(text: String) {
     if let Some(n) = NOTICE.with(std::cell::Cell::get) {
+        let k = SAID.with(|s| {
+            s.set(s.get().wrapping_add(1));
+            s.get()
+        });
+        if n.with_untracked(|t| *t != text) {
+            n.set(text);
+            return;
+        }
         n.set(String::new());
-        request_animation_frame(move || n.set(text));
+        request_animation_frame(move || {
+            if SAID.with(std::cell::Cell::get) == k {
+                n.set(text);
+            }
+        });
     }
 }
 

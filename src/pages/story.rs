@@ -3,16 +3,14 @@
 //! durations, the cause and the fix with the support code, the dongle and the meter, the signal
 //! over time, the scans with every PAN heard, and the trace filterable by kind.
 //!
-//! The worker computes the story and lays it out in the user's language
-//! (`broute_worker::story_view`); this page only draws the rows.
+//! The worker computes the story, lays it out in the user's language and renders it as HTML
+//! (`broute_worker::story_view::html`); this page only inserts it, and keeps the trace's filter
+//! buttons, its count and its "more" button (the worker cuts the pages of rows).
 
-use broute::readout::SignalQuality;
-use broute_worker::story_view::{
-    plot_y, Fact, Mark, NoteRow, PhaseRow, ScanRow, SignalRow, StoryView, TraceRow, PLOT_H, PLOT_W,
-};
+use broute_worker::story_view::html::{kind_key, StoryHtml, FILTERS, PAGE};
 use broute_worker::wire::BundleProblem;
 use export::bundle::MAX_BUNDLE_BYTES;
-use export::story::{Outcome, Source, TraceKind};
+use export::story::Source;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -89,7 +87,7 @@ pub struct StoryState {
     input: RwSignal<Option<StoryInput>, LocalStorage>,
     /// Bumped at every new input (or refusal): a late answer for an older one is dropped.
     serial: RwSignal<u32>,
-    story: RwSignal<Option<Result<StoryView, OpenError>>>,
+    story: RwSignal<Option<Result<Told, OpenError>>>,
     /// The worker is laying out a new input.
     opening: RwSignal<bool>,
     /// The input and language the story was last asked for.
@@ -125,50 +123,51 @@ impl StoryState {
     }
 }
 
+/// A story as the worker rendered it.
+#[derive(Clone)]
+struct Told {
+    /// Which of the worker's kept stories it is (for the trace's pages).
+    source: Source,
+    /// The language it was laid out in.
+    lang: export::Lang,
+    /// The HTML.
+    html: StoryHtml,
+}
+
 /// Lay out `input` in the worker.
-async fn lay_out(input: StoryInput, lang: export::Lang) -> Result<StoryView, OpenError> {
-    let text = match input {
-        StoryInput::Bundle { file, size } => {
+async fn lay_out(input: StoryInput, lang: export::Lang) -> Result<Told, OpenError> {
+    let (source, text) = match input {
+        StoryInput::Bundle { file, size } => (
+            Source::Bundle,
             tools::open_bundle(lang, &file)
                 .await
                 .map_err(|e| match BundleProblem::decode(&e) {
                     Some(BundleProblem::TooLarge) => OpenError::TooLarge(size),
                     Some(p) => OpenError::Problem(p),
                     None => OpenError::Failed,
-                })?
-        }
-        StoryInput::Log(text) => tools::run(Request::LogStory { lang, text })
-            .await
-            .map_err(|_| OpenError::Failed)?,
+                })?,
+        ),
+        StoryInput::Log(text) => (
+            Source::Log,
+            tools::run(Request::LogStory { lang, text })
+                .await
+                .map_err(|_| OpenError::Failed)?,
+        ),
     };
-    StoryView::decode(&text).ok_or(OpenError::Failed)
+    let html = StoryHtml::decode(&text).ok_or(OpenError::Failed)?;
+    Ok(Told { source, lang, html })
 }
-
-/// Trace lines shown at first, and added by "more".
-const PAGE: usize = 100;
 
 type I18n = leptos_i18n::I18nContext<Locale>;
 
-/// A key for a kind (test ids, `data-kind`).
-fn kind_key(k: Option<TraceKind>) -> &'static str {
-    match k {
-        None => "all",
-        Some(TraceKind::Command) => "command",
-        Some(TraceKind::Event) => "event",
-        Some(TraceKind::Echonet) => "echonet",
-        Some(TraceKind::Error) => "error",
-        Some(TraceKind::Other) => "other",
-    }
-}
-
-fn kind_text(i18n: I18n, k: Option<TraceKind>) -> String {
-    match k {
-        None => t_string!(i18n, story_kind_all),
-        Some(TraceKind::Command) => t_string!(i18n, story_kind_command),
-        Some(TraceKind::Event) => t_string!(i18n, story_kind_event),
-        Some(TraceKind::Echonet) => t_string!(i18n, story_kind_echonet),
-        Some(TraceKind::Error) => t_string!(i18n, story_kind_error),
-        Some(TraceKind::Other) => t_string!(i18n, story_kind_other),
+/// The name of the filter `FILTERS[i]`.
+fn kind_text(i18n: I18n, i: usize) -> String {
+    match i {
+        0 => t_string!(i18n, story_kind_all),
+        1 => t_string!(i18n, story_kind_command),
+        2 => t_string!(i18n, story_kind_event),
+        3 => t_string!(i18n, story_kind_echonet),
+        _ => t_string!(i18n, story_kind_error),
     }
     .to_string()
 }
@@ -239,348 +238,125 @@ pub fn StoryCard(state: StoryState) -> impl IntoView {
                 }
                 .into_any()
             }
-            Ok(v) => view! { <StoryBody v=v.clone()/> }.into_any(),
+            Ok(v) => view! { <StoryBody told=v.clone()/> }.into_any(),
         }))}
     }
 }
 
+/// The story: the worker's HTML around the trace's controls.
 #[component]
-fn StoryBody(v: StoryView) -> impl IntoView {
-    let i18n = use_i18n();
-    let StoryView {
-        source,
-        outcome,
-        summary,
-        support,
-        phases,
-        triage,
-        facts,
-        signal,
-        scans,
-        trace,
-        notes,
-    } = v;
-    let (sym, class) = match outcome {
-        Outcome::Reading => ("✓ ", "outcome ok"),
-        Outcome::Stopped => ("⚠ ", "outcome bad"),
-        Outcome::Unfinished => ("… ", "outcome"),
-    };
-    let outcome_text = move || match outcome {
-        Outcome::Reading => t_string!(i18n, story_outcome_reading),
-        Outcome::Stopped => t_string!(i18n, story_outcome_stopped),
-        Outcome::Unfinished => t_string!(i18n, story_outcome_unfinished),
-    };
-    let support = (!support.is_empty()).then(|| {
-        view! {
-            <p class="support-line" data-testid="story-support">
-                <span class="label">{t!(i18n, support_line_label)}</span><br/>{support}
-            </p>
-        }
-    });
-    let title = match source {
-        Source::Bundle => t!(i18n, story_heading_bundle).into_any(),
-        Source::Log => t!(i18n, story_heading_log).into_any(),
-    };
+fn StoryBody(told: Told) -> impl IntoView {
+    let Told { source, lang, html } = told;
+    let StoryHtml {
+        counts,
+        head,
+        tables,
+        tail,
+    } = html;
     view! {
         <section class="card story" aria-labelledby="story-h" data-testid="story">
-            <h2 id="story-h" tabindex="-1">{title}</h2>
-            <p class=class data-testid="story-outcome"><span aria-hidden="true">{sym}</span>{outcome_text}</p>
-            <p class="summary" data-testid="story-summary">{summary}</p>
-            {support}
-            <Timeline phases=phases outcome=outcome/>
-            {triage.map(|t| view! {
-                <h3>{t!(i18n, story_triage)}</h3>
-                <div class="triage-result" data-testid="story-triage">
-                    <p class="cause-title"><span aria-hidden="true">"⚠ "</span>{t!(i18n, code_label)}" "
-                        <strong data-testid="story-code">{t.code}</strong>
-                        {(!t.at.is_empty()).then(|| format!(" ({})", t.at))}" — "{t.cause}</p>
-                    <p class="cause-fix" data-testid="story-fix">{t.fix}</p>
-                    {t.recovered.then(|| view! { <p>{t!(i18n, story_recovered)}</p> })}
-                </div>
-            })}
-            <Facts facts=facts/>
-            <Signal signal=signal/>
-            <Scans scans=scans/>
-            <Trace rows=trace/>
-            <Notes notes=notes/>
+            <div inner_html=head></div>
+            <Trace source=source lang=lang counts=counts tables=tables/>
+            <div inner_html=tail></div>
         </section>
     }
 }
 
+/// The trace's filter buttons and its table (rows from the worker): the first page of each
+/// filter came with the story; the next page is asked for ahead, so that "more" shows it at once.
 #[component]
-fn Timeline(phases: Vec<PhaseRow>, outcome: Outcome) -> impl IntoView {
+fn Trace(
+    source: Source,
+    lang: export::Lang,
+    counts: [usize; 5],
+    tables: [String; 5],
+) -> impl IntoView {
     let i18n = use_i18n();
-    let rows = phases
-        .into_iter()
-        .map(|p| {
-            let (sym, class) = match (p.mark, outcome) {
-                (Mark::Done, _) => ("✓ ", "done"),
-                (Mark::Recovery, _) => ("↻ ", "recovery"),
-                (Mark::Failed, _) => ("⚠ ", "failed"),
-                (Mark::Last, Outcome::Reading) => ("● ", "done"),
-                (Mark::Last, Outcome::Stopped) => ("■ ", "failed"),
-                (Mark::Last, Outcome::Unfinished) => ("… ", "last"),
-            };
-            let mark = p.mark;
-            let text = move || match (mark, outcome) {
-                (Mark::Done, _) => t_string!(i18n, story_mark_done),
-                (Mark::Recovery, _) => t_string!(i18n, story_mark_recovery),
-                (Mark::Failed, _) => t_string!(i18n, story_mark_failed),
-                (Mark::Last, Outcome::Reading) => t_string!(i18n, story_mark_reading),
-                (Mark::Last, Outcome::Stopped) => t_string!(i18n, story_mark_stopped),
-                (Mark::Last, Outcome::Unfinished) => t_string!(i18n, story_mark_last),
-            };
-            let duration = if p.duration.is_empty() {
-                "—".to_string()
-            } else {
-                p.duration
-            };
-            view! {
-                <tr class=class>
-                    <td class="t">{p.at}</td>
-                    <th scope="row">{p.label}</th>
-                    <td>{duration}</td>
-                    <td><span aria-hidden="true">{sym}</span>{text}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <h3 id="story-tl-h">{t!(i18n, story_timeline)}</h3>
-        <table class="story-table timeline" data-testid="story-timeline" aria-labelledby="story-tl-h">
-            <thead><tr>
-                <th scope="col">{t!(i18n, story_col_time)}</th>
-                <th scope="col">{t!(i18n, story_col_phase)}</th>
-                <th scope="col">{t!(i18n, story_col_duration)}</th>
-                <th scope="col">{t!(i18n, story_col_result)}</th>
-            </tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
-}
-
-#[component]
-fn Facts(facts: Vec<Fact>) -> impl IntoView {
-    let i18n = use_i18n();
-    let rows = facts
-        .into_iter()
-        .map(|f| {
-            let key = f.key.clone();
-            let label = move || match key.as_str() {
-                "family" => t_string!(i18n, story_fact_family),
-                "dialect" => t_string!(i18n, story_fact_dialect),
-                "firmware" => t_string!(i18n, dongle_firmware),
-                "mode" => t_string!(i18n, dongle_mode),
-                "class" => t_string!(i18n, dash_meter),
-                "release" => t_string!(i18n, meter_release),
-                "maker" => t_string!(i18n, meter_maker),
-                _ => t_string!(i18n, story_fact_serial),
-            };
-            let value = f.value.clone();
-            let value = move || match value.as_str() {
-                "low_voltage" => t_string!(i18n, meter_low_voltage).to_string(),
-                "high_voltage" => t_string!(i18n, meter_high_voltage).to_string(),
-                "hex" => t_string!(i18n, mode_hex).to_string(),
-                "binary" => t_string!(i18n, mode_binary).to_string(),
-                other => other.to_string(),
-            };
-            view! { <dt>{label}</dt><dd data-testid=format!("story-fact-{}", f.key)>{value}</dd> }
-        })
-        .collect_view();
-    view! {
-        <h3>{t!(i18n, story_facts)}</h3>
-        <dl class="facts" data-testid="story-facts">{rows}</dl>
-    }
-}
-
-#[component]
-fn Signal(signal: Option<SignalRow>) -> impl IntoView {
-    let i18n = use_i18n();
-    let Some(s) = signal else {
-        return view! { <h3>{t!(i18n, story_signal)}</h3><p>{t!(i18n, story_signal_none)}</p> }
-            .into_any();
-    };
-    let sig = export::texts::signed;
-    let q = SignalQuality::from_rssi(i16::try_from(s.last).ok());
-    let text = move || {
-        let q = match q {
-            SignalQuality::Good => t_string!(i18n, signal_good),
-            SignalQuality::Fair => t_string!(i18n, signal_fair),
-            SignalQuality::Weak => t_string!(i18n, signal_weak),
-            SignalQuality::Unknown => t_string!(i18n, signal_unknown),
-        };
-        t_string!(
-            i18n,
-            story_signal_text,
-            n = s.count,
-            min = sig(s.min),
-            max = sig(s.max),
-            last = sig(s.last),
-            q = q
-        )
-        .to_string()
-    };
-    let (good, weak) = (plot_y(-70), plot_y(-85));
-    view! {
-        <h3 id="story-sig-h">{t!(i18n, story_signal)}</h3>
-        <svg class="chart signal" viewBox=format!("-44 -6 {} {}", PLOT_W + 52, PLOT_H + 24) role="img"
-            aria-labelledby="story-sig-h" aria-describedby="story-sig-text" data-testid="story-signal">
-            <line x1="0" x2=PLOT_W y1=good y2=good class="zero"/>
-            <line x1="0" x2=PLOT_W y1=weak y2=weak class="zero"/>
-            <text x="-44" y={good + 4} class="axis">"−70"</text>
-            <text x="-44" y={weak + 4} class="axis">"−85"</text>
-            <text x="-44" y="4" class="axis">"dBm"</text>
-            <polyline points=s.points class="line dots"/>
-            <text x="0" y={PLOT_H + 16} class="axis">{s.from}</text>
-            <text x={PLOT_W - 50} y={PLOT_H + 16} class="axis">{s.to}</text>
-        </svg>
-        <p id="story-sig-text" data-testid="story-signal-text">{text}</p>
-    }
-    .into_any()
-}
-
-#[component]
-fn Scans(scans: Vec<ScanRow>) -> impl IntoView {
-    let i18n = use_i18n();
-    if scans.is_empty() {
-        return ().into_any();
-    }
-    let tables = scans
-        .into_iter()
-        .enumerate()
-        .map(|(i, sc)| {
-            let n = i + 1;
-            let dash = |s: String| if s.is_empty() { "—".to_string() } else { s };
-            let (at, dur, d) = (dash(sc.at), dash(sc.duration), dash(sc.exponent));
-            let caption = move || {
-                t_string!(i18n, story_scan_caption, n = n, at = at.clone(), dur = dur.clone(), d = d.clone())
-                    .to_string()
-            };
-            let rows = if sc.pans.is_empty() {
-                view! { <tr><td colspan="5">{t!(i18n, story_no_pans)}</td></tr> }.into_any()
-            } else {
-                sc.pans
-                    .into_iter()
-                    .map(|p| {
-                        let matched = p.matched;
-                        let pair = move || match matched {
-                            Some(true) => format!("✓ {}", t_string!(i18n, scan_ours)),
-                            Some(false) => format!("✗ {}", t_string!(i18n, scan_other)),
-                            None => t_string!(i18n, signal_unknown).to_string(),
-                        };
-                        view! {
-                            <tr class=if matched == Some(true) { "ours" } else { "other" }>
-                                <td>{p.channel}</td><td>{p.pan_id}</td><td>{p.lqi}</td><td>{p.rssi}</td><td>{pair}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()
-                    .into_any()
-            };
-            view! {
-                <table class="story-table" data-testid="story-scan">
-                    <caption>{caption}</caption>
-                    <thead><tr>
-                        <th scope="col">{t!(i18n, story_col_channel)}</th>
-                        <th scope="col">"PAN ID"</th>
-                        <th scope="col">"LQI"</th>
-                        <th scope="col">{t!(i18n, story_col_rssi)}</th>
-                        <th scope="col">{t!(i18n, story_col_pair)}</th>
-                    </tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            }
-        })
-        .collect_view();
-    view! { <h3>{t!(i18n, story_scans)}</h3>{tables} }.into_any()
-}
-
-/// The notes the app wrote into a bundle.
-#[component]
-fn Notes(notes: Vec<NoteRow>) -> impl IntoView {
-    let i18n = use_i18n();
-    (!notes.is_empty()).then(|| {
-        view! {
-            <h3>{t!(i18n, story_notes)}</h3>
-            <ul data-testid="story-notes">
-                {notes.into_iter().map(|n| view! { <li><span class="t">{n.at}</span>" "{n.text}</li> }).collect_view()}
-            </ul>
-        }
-    })
-}
-
-/// The trace, filterable by kind, a page at a time.
-#[component]
-fn Trace(rows: Vec<TraceRow>) -> impl IntoView {
-    let i18n = use_i18n();
-    let rows = StoredValue::new(rows);
-    let filter = RwSignal::new(None::<TraceKind>);
+    let filter = RwSignal::new(0usize);
     let shown = RwSignal::new(PAGE);
-    let count = move |k: Option<TraceKind>| {
-        rows.with_value(|r| r.iter().filter(|t| k.is_none_or(|k| t.kind == k)).count())
+    let table = RwSignal::new(tables[0].clone());
+    let tables = StoredValue::new(tables);
+    // Only the answer to the latest request is used.
+    let asked = StoredValue::new(0u32);
+    // The next page, asked for ahead: filter, lines, the table.
+    let next = StoredValue::new(None::<(usize, usize, String)>);
+    // The first `n` lines of filter `i` (`None` if another request was made meanwhile).
+    let request = move |i: usize, n: usize| {
+        let id = asked.try_update_value(|a| {
+            *a = a.wrapping_add(1);
+            *a
+        });
+        next.try_set_value(None);
+        let req = Request::StoryTrace {
+            source,
+            lang,
+            kind: FILTERS[i],
+            shown: n,
+        };
+        async move {
+            let html = tools::run(req).await.ok()?;
+            (id.is_some() && asked.try_get_value() == id).then_some(html)
+        }
     };
-    let button = move |k: Option<TraceKind>| {
-        let n = count(k);
+    // Ask for the page that ends at line `n` of filter `i` ahead (if there is one).
+    let ahead = move |i: usize, n: usize| {
+        let rows = request(i, n);
+        if n.saturating_sub(PAGE) < counts[i] {
+            spawn_local(async move {
+                if let Some(html) = rows.await {
+                    next.try_set_value(Some((i, n, html)));
+                }
+            });
+        }
+    };
+    ahead(0, 2 * PAGE);
+    let more = move |_| {
+        let (i, n) = (filter.get_untracked(), shown.get_untracked() + PAGE);
+        match next.try_update_value(Option::take).flatten() {
+            Some((j, m, html)) if (j, m) == (i, n) => {
+                shown.set(n);
+                table.set(html);
+                ahead(i, n + PAGE);
+            }
+            // Not there yet: ask for it, and show it when it comes.
+            _ => {
+                let rows = request(i, n);
+                spawn_local(async move {
+                    if let Some(html) = rows.await {
+                        shown.try_set(n);
+                        table.try_set(html);
+                        ahead(i, n + PAGE);
+                    }
+                });
+            }
+        }
+    };
+    let button = move |i: usize| {
+        let (k, n) = (FILTERS[i], counts[i]);
         view! {
             <button type="button" data-testid=format!("story-filter-{}", kind_key(k))
-                aria-pressed=move || (filter.get() == k).to_string()
+                aria-pressed=move || (filter.get() == i).to_string()
                 on:click=move |_| {
-                    filter.set(k);
+                    filter.set(i);
                     shown.set(PAGE);
-                    announce(t_string!(i18n, story_filtered, kind = kind_text(i18n, k), n = n).to_string());
+                    table.set(tables.with_value(|t| t[i].clone()));
+                    ahead(i, 2 * PAGE);
+                    announce(t_string!(i18n, story_filtered, kind = kind_text(i18n, i), n = n).to_string());
                 }>
-                {move || format!("{} ({n})", kind_text(i18n, k))}
+                {move || format!("{} ({n})", kind_text(i18n, i))}
             </button>
         }
     };
-    let visible = move || {
-        let k = filter.get();
-        rows.with_value(|r| {
-            r.iter()
-                .filter(|t| k.is_none_or(|k| t.kind == k))
-                .take(shown.get())
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
-    let total = move || count(filter.get());
+    let total = move || counts[filter.get()];
     view! {
-        <h3 id="story-trace-h">{t!(i18n, story_trace)}</h3>
         <div class="actions" role="group" aria-label=move || t_string!(i18n, story_filter_label).to_string()>
-            {[None, Some(TraceKind::Command), Some(TraceKind::Event), Some(TraceKind::Echonet), Some(TraceKind::Error)]
-                .map(button)}
+            {[0, 1, 2, 3, 4].map(button)}
         </div>
-        <table class="story-table story-trace" data-testid="story-trace" aria-labelledby="story-trace-h">
-            <thead><tr>
-                <th scope="col">{t!(i18n, story_col_time)}</th>
-                <th scope="col">{t!(i18n, story_col_kind)}</th>
-                <th scope="col">{t!(i18n, story_col_dir)}</th>
-                <th scope="col">{t!(i18n, story_col_line)}</th>
-            </tr></thead>
-            <tbody>
-                {move || visible().into_iter().map(|t| {
-                    let kind = t.kind;
-                    let dir = t.dir.clone();
-                    let dir = move || match dir.as_str() {
-                        "→" => format!("→ {}", t_string!(i18n, story_dir_sent)),
-                        "←" => format!("← {}", t_string!(i18n, story_dir_received)),
-                        _ => String::new(),
-                    };
-                    view! {
-                        <tr class=if kind == TraceKind::Error { "k-error" } else { "" } data-kind=kind_key(Some(kind))>
-                            <td class="t">{t.at}</td>
-                            <td>{move || kind_text(i18n, Some(kind))}</td>
-                            <td>{dir}</td>
-                            <td><code>{t.text}</code>
-                                {(!t.note.is_empty()).then(|| view! { <pre class="dec">{t.note}</pre> })}</td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
+        <table class="story-table story-trace" data-testid="story-trace" aria-labelledby="story-trace-h"
+            inner_html=move || table.get()></table>
         <p data-testid="story-trace-count">{move || t_string!(i18n, story_shown, shown = shown.get().min(total()), total = total()).to_string()}</p>
         {move || (shown.get() < total()).then(|| view! {
-            <button type="button" data-testid="story-more" on:click=move |_| shown.update(|n| *n += PAGE)>
+            <button type="button" data-testid="story-more" on:click=more>
                 {t!(i18n, story_more)}
             </button>
         })}

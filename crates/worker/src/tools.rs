@@ -8,17 +8,56 @@ use broute::{Event, RouteBId, RouteBPassword};
 use export::{Bundle, BundleBuilder, CsvOptions, HistoryDay, MeterColumns, Record, Redactor};
 use export::{Lang, Scaling};
 
+use std::cell::RefCell;
+
+use export::story::Source;
+
+use crate::story_view::html::{trace_table, StoryHtml};
 use crate::story_view::{hex_bytes, StoryView};
 use crate::wire::{BundleJob, BundleProblem, Request};
+
+thread_local! {
+    /// The last story laid out of a bundle (the Data tab's) and of a log (the Trace tab's): the
+    /// pages of their traces are cut from them.
+    static STORIES: RefCell<[Option<StoryView>; 2]> = const { RefCell::new([None, None]) };
+}
+
+fn slot(s: Source) -> usize {
+    match s {
+        Source::Bundle => 0,
+        Source::Log => 1,
+    }
+}
+
+/// The story `v` as HTML in `lang`, kept for its trace's pages.
+fn shown(v: StoryView, lang: Lang) -> String {
+    let text = StoryHtml::of(&v, lang).encode();
+    let i = slot(v.source);
+    STORIES.with(|s| s.borrow_mut()[i] = Some(v));
+    text
+}
 
 /// Run a tool request; `None` for requests that are not tools (the demo's).
 pub fn run(req: Request) -> Option<Result<String, String>> {
     Some(match req {
         Request::DecodeLog { text } => Ok(logdecode::decode_to_json_lines(text.as_bytes())),
-        Request::LogStory { lang, text } => Ok(StoryView::of_log(text.as_bytes(), lang).encode()),
+        Request::LogStory { lang, text } => {
+            Ok(shown(StoryView::of_log(text.as_bytes(), lang), lang))
+        }
         Request::OpenBundle { lang, bytes } => open_bundle(&bytes, lang)
-            .map(|v| v.encode())
+            .map(|v| shown(v, lang))
             .map_err(|p| p.encode()),
+        Request::StoryTrace {
+            source,
+            lang,
+            kind,
+            shown,
+        } => STORIES.with(|s| {
+            s.borrow()[slot(source)]
+                .as_ref()
+                .map(|v| trace_table(v, lang, kind, shown))
+                .ok_or_else(|| "no story".to_string())
+        }),
         Request::RenderFrame { lang, scale, hex } => render_frame(lang, scale, &hex),
         Request::Samples { records } => Ok(samples(&records)),
         Request::BuildBundle(job) => build_bundle(&job),
@@ -152,9 +191,10 @@ pub fn build_bundle(job: &BundleJob) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::story_view::FIELD_MAX;
+    use crate::story_view::html::{FIELD_MAX, PAGE};
     use broute::replay::{Input, Setup};
     use broute::{Config, Instant};
+    use export::story::TraceKind;
 
     const ID: &str = sim::DEMO_ROUTE_B_ID;
     const PW: &str = sim::DEMO_PASSWORD;
@@ -241,32 +281,53 @@ mod tests {
         })
         .unwrap()
         .unwrap();
-        let v = StoryView::decode(&text).unwrap();
-        assert_eq!(v.outcome, export::story::Outcome::Reading);
-        assert!(v.phases.iter().any(|p| p.label == "計測"), "{:?}", v.phases);
-        assert!(v.phases.iter().all(|p| !p.at.is_empty()));
+        let h = StoryHtml::decode(&text).unwrap();
         assert!(
-            v.support
-                .starts_with("サポートコード なし｜手順 7/7 計測開始｜"),
+            h.head.contains("メーターの計測まで進みました。"),
             "{}",
-            v.support
+            h.head
         );
-        assert!(v.support.ends_with("｜アプリ 0.1.0"), "{}", v.support);
-        assert!(v
-            .scans
-            .iter()
-            .flat_map(|s| &s.pans)
-            .any(|p| p.matched == Some(true)));
-        assert!(v
-            .facts
-            .iter()
-            .any(|f| f.key == "firmware" && f.value.contains("1.2.10")));
-        assert!(v
-            .trace
-            .iter()
-            .any(|t| t.kind == export::story::TraceKind::Echonet
-                && t.note.contains("瞬時電力計測値")));
-        assert!(v.signal.is_some());
+        assert!(h.head.contains("<th scope=\"row\">計測</th>"), "{}", h.head);
+        assert!(
+            !h.head.contains("<td class=\"t\"></td>"),
+            "every phase has its time"
+        );
+        assert!(
+            h.head
+                .contains("<br>サポートコード なし｜手順 7/7 計測開始｜"),
+            "{}",
+            h.head
+        );
+        assert!(h.head.contains("｜アプリ 0.1.0</p>"), "{}", h.head);
+        assert!(h.head.contains("<td>✓ このIDのメーター</td>"), "{}", h.head);
+        assert!(h.head.contains("<dd data-testid=\"story-fact-firmware\">"));
+        assert!(h.head.contains("1.2.10"));
+        assert!(h.head.contains("data-testid=\"story-signal\""));
+        // The trace: counts of each filter, the first page, and the pages the worker cuts from
+        // the story it kept.
+        assert!(
+            h.counts[0] > PAGE && h.counts[1] > 0 && h.counts[3] > 0,
+            "{:?}",
+            h.counts
+        );
+        assert_eq!(h.tables[0].matches("<tr ").count(), PAGE);
+        let page = |kind, shown| {
+            run(Request::StoryTrace {
+                source: export::story::Source::Bundle,
+                lang: Lang::Ja,
+                kind,
+                shown,
+            })
+            .unwrap()
+            .unwrap()
+        };
+        let echonet = page(Some(TraceKind::Echonet), 1000);
+        assert_eq!(echonet.matches("<tr ").count(), h.counts[3]);
+        assert!(echonet.contains("瞬時電力計測値"));
+        assert_eq!(
+            page(None, 2 * PAGE).matches("<tr ").count(),
+            (2 * PAGE).min(h.counts[0])
+        );
     }
 
     #[test]
@@ -277,8 +338,19 @@ mod tests {
             lang: Lang::En,
             text: junk.into(),
         });
-        let v = StoryView::decode(&r.unwrap().unwrap()).unwrap();
-        assert!(v.phases.is_empty() && v.triage.is_none());
+        let h = StoryHtml::decode(&r.unwrap().unwrap()).unwrap();
+        assert!(!h.head.contains("<th scope=\"row\">") && !h.head.contains("story-triage"));
+        assert_eq!(h.counts[0], 2);
+        // A worker that has laid out no story has no trace to cut pages from.
+        let fresh = std::thread::spawn(|| {
+            run(Request::StoryTrace {
+                source: export::story::Source::Log,
+                lang: Lang::En,
+                kind: None,
+                shown: 10,
+            })
+        });
+        assert_eq!(fresh.join().unwrap(), Some(Err("no story".into())));
         // A bundle that does not read is a problem.
         let problem = |b: &[u8]| open_bundle(b, Lang::En).err();
         assert_eq!(problem(b"{not json"), Some(BundleProblem::NotBundle(1)));
@@ -337,17 +409,19 @@ mod tests {
             "notes":[{{"ms":0,"text":"{huge}"}}]}}"#
         );
         assert!(json.len() < export::bundle::MAX_BUNDLE_BYTES);
-        let text = open_bundle(json.as_bytes(), Lang::En).unwrap().encode();
-        assert!(!text.contains("K7QX3M9PA2TB"));
-        let v = StoryView::decode(&text).unwrap();
+        let v = open_bundle(json.as_bytes(), Lang::En).unwrap();
         assert_eq!(v.trace.len(), 100_000);
-        let short = |s: &str| s.chars().count() < FIELD_MAX + 32;
-        assert!(v.trace.iter().all(|t| short(&t.text) && short(&t.note)));
-        assert!(
-            short(&v.support) && v.support.contains("(+"),
-            "the app version is cut"
-        );
-        assert!(short(&v.notes[0].text) && v.notes[0].text.contains("(+3995"));
+        let text = StoryHtml::of(&v, Lang::En).encode();
+        assert!(!text.contains("K7QX3M9PA2TB"));
+        let h = StoryHtml::decode(&text).unwrap();
+        assert_eq!(h.counts[0], 100_000);
+        assert_eq!(h.tables[0].matches("<tr ").count(), PAGE);
+        // The app version is cut in the support line, the note too.
+        assert!(!h.head.contains(&"A".repeat(FIELD_MAX + 1)));
+        assert!(h.head.contains("(+"), "the app version is cut");
+        assert!(!h.tail.contains(&"A".repeat(FIELD_MAX + 1)));
+        assert!(h.tail.contains("(+3995"));
+        assert!(text.len() < 100_000, "{}", text.len());
     }
 
     #[test]

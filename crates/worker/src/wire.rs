@@ -8,7 +8,10 @@
 //!
 //! Both sides use this module, so the format has one home.
 
+use export::story::{Source, TraceKind};
 use export::{Lang, Scaling};
+
+use crate::story_view::html::{kind_key, kind_of_key};
 
 /// The worker's loader shim (Trunk's `data-loader-shim`), relative to `index.html`.
 pub const LOADER_URL: &str = "./broute-worker_loader.js";
@@ -81,6 +84,19 @@ pub enum Request {
         lang: Lang,
         /// The file's bytes (the page attaches them without copying them into its own memory).
         bytes: Vec<u8>,
+    },
+    /// A page of the trace of the story last laid out from a `source` (by [`Request::LogStory`]
+    /// or [`Request::OpenBundle`]): the trace table's HTML
+    /// (`crate::story_view::html::trace_table`).
+    StoryTrace {
+        /// The bundle's story or the log's.
+        source: Source,
+        /// Language of the texts.
+        lang: Lang,
+        /// The kind of lines (`None`: all).
+        kind: Option<TraceKind>,
+        /// How many lines.
+        shown: usize,
     },
     /// Build a support bundle from the session's input log.
     BuildBundle(BundleJob),
@@ -160,6 +176,21 @@ fn lang_of(s: &str) -> Option<Lang> {
     }
 }
 
+fn source_code(s: Source) -> &'static str {
+    match s {
+        Source::Bundle => "bundle",
+        Source::Log => "log",
+    }
+}
+
+fn source_of(s: &str) -> Option<Source> {
+    match s {
+        "bundle" => Some(Source::Bundle),
+        "log" => Some(Source::Log),
+        _ => None,
+    }
+}
+
 /// One line, whatever it held (arguments are line-separated).
 fn line(s: &str) -> String {
     s.replace(['\r', '\n'], " ")
@@ -201,6 +232,22 @@ impl Request {
                 vec![lang_code(*lang).into()],
                 "",
                 Some(bytes.clone()),
+            ),
+            Request::StoryTrace {
+                source,
+                lang,
+                kind,
+                shown,
+            } => (
+                "story-trace",
+                vec![
+                    source_code(*source).into(),
+                    lang_code(*lang).into(),
+                    kind_key(*kind).into(),
+                    shown.to_string(),
+                ],
+                "",
+                None,
             ),
             Request::RenderFrame { lang, scale, hex } => {
                 let scale = match scale {
@@ -324,6 +371,12 @@ impl Request {
             "open-bundle" => Request::OpenBundle {
                 lang: lang_of(arg()?)?,
                 bytes: bytes?,
+            },
+            "story-trace" => Request::StoryTrace {
+                source: source_of(arg()?)?,
+                lang: lang_of(arg()?)?,
+                kind: kind_of_key(arg()?)?,
+                shown: arg()?.parse().ok()?,
             },
             "render-frame" => {
                 let lang = lang_of(arg()?)?;
@@ -539,6 +592,20 @@ mod tests {
             },
             false,
         );
+        for (source, kind) in [
+            (Source::Bundle, None),
+            (Source::Log, Some(TraceKind::Echonet)),
+        ] {
+            round(
+                Request::StoryTrace {
+                    source,
+                    lang: Lang::En,
+                    kind,
+                    shown: 200,
+                },
+                false,
+            );
+        }
         round(
             Request::OpenBundle {
                 lang: Lang::Ja,
@@ -610,6 +677,8 @@ mod tests {
             "1 start\ndemo\n",
             "1 build-bundle\nja\n",
             "1 open-bundle\n",
+            "1 story-trace\nlog\nen\nnope\n100\n",
+            "1 story-trace\nfile\nen\nall\n100\n",
         ] {
             assert_eq!(Request::decode(junk, None), None, "{junk:?}");
         }

@@ -1,11 +1,8 @@
 //! The story of a session (`export::story`) laid out for the page: the worker computes the
 //! story of a support bundle or a pasted log and turns it into rows of text in the user's
 //! language — times and durations written out, ECHONET frames of the trace decoded, the signal
-//! plot's points computed — so the page only splits lines and draws them (no JSON parser, no
-//! decoder on the first load).
-//!
-//! It crosses to the page as text, one row per line ([`StoryView::encode`],
-//! [`StoryView::decode`], in `codec`).
+//! plot's points computed — and renders it as HTML ([`html`]), so the page only inserts it (no
+//! JSON parser, no decoder, no rendering on the first load).
 
 use echonet::pretty;
 use export::story::{Outcome, Source, Story, TraceItem, TraceKind};
@@ -508,8 +505,8 @@ fn signal(s: &Story, t0: i64) -> Option<SignalRow> {
     })
 }
 
-mod codec;
-pub use codec::FIELD_MAX;
+pub mod html;
+mod words;
 
 #[cfg(test)]
 mod tests {
@@ -594,18 +591,18 @@ mod tests {
             .any(|t| t.kind == TraceKind::Command && t.dir == "→"));
         let sig = ja.signal.as_ref().unwrap();
         assert_eq!((sig.count, sig.last), (1, sig.min));
-        // Through the wire format unchanged.
-        assert_eq!(StoryView::decode(&ja.encode()), Some(ja));
-        assert_eq!(StoryView::decode(&en.encode()), Some(en));
-    }
-
-    #[test]
-    fn junk_decodes_to_nothing_or_skips_rows() {
-        assert_eq!(StoryView::decode(""), None);
-        assert_eq!(StoryView::decode("summary\tx"), None);
-        let v =
-            StoryView::decode("story\tlog\treading\nphase\tbad\ntrace\t1\tq\t\tx\t\nzzz").unwrap();
-        assert!(v.phases.is_empty() && v.trace.is_empty());
-        assert_eq!(v.outcome, Outcome::Reading);
+        // As HTML, in each language.
+        let h = html::StoryHtml::of(&ja, Lang::Ja);
+        assert!(h.head.contains("認証が2回拒否されました。"));
+        assert!(h
+            .head
+            .contains(r#"<strong data-testid="story-code">BR-30</strong>"#));
+        assert!(h.head.contains("<td>11.0秒</td>"));
+        assert!(h.head.contains(">ここで失敗</td>"), "{}", h.head);
+        assert!(h.tables[0].contains("瞬時電力計測値"));
+        let h = html::StoryHtml::of(&en, Lang::En);
+        assert!(h.head.contains("refused twice"));
+        assert!(h.head.contains("<td>11.0 s</td>"));
+        assert!(h.tables[0].contains("Instantaneous power"));
     }
 }
