@@ -10,7 +10,7 @@ use crate::profile::PairingProfile;
 use skstack::{ErxudpMode, Instant, Mac};
 
 /// Where the engine is, named for what it waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
     /// Not started.
     Idle,
@@ -98,7 +98,7 @@ impl Phase {
 
 /// Why something went wrong, in terms a user can act on. Each has a short stable code that a
 /// customer can read out on the phone (`docs/troubleshooting.md` lists them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Cause {
     /// The dongle does not answer at all (wrong port, not a Wi-SUN dongle, another program).
@@ -207,7 +207,7 @@ impl From<skstack::Dialect> for Dialect {
 }
 
 /// What the probes found out about the dongle.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DongleInfo {
     /// Single-hop, dual-stack or J11.
     pub dialect: Dialect,
@@ -246,7 +246,7 @@ impl DongleInfo {
 }
 
 /// A PAN heard during a scan.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PanInfo {
     /// Channel (0x21–0x3C).
     pub channel: u8,
@@ -264,7 +264,7 @@ pub struct PanInfo {
 }
 
 /// Class of the meter that answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MeterClass {
     /// 0x0288 low-voltage smart electric energy meter.
     LowVoltage,
@@ -283,7 +283,7 @@ impl MeterClass {
 }
 
 /// Scaling of a low-voltage meter's energy counters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LvScaling {
     /// D3 coefficient; `None` when the meter answered Get_SNA (then 1 applies).
     pub coefficient: Option<u32>,
@@ -302,7 +302,7 @@ impl LvScaling {
 }
 
 /// Scaling of a high-voltage meter (D3 × D4 × unit code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HvScaling {
     /// D3 coefficient.
     pub coefficient: Option<u32>,
@@ -346,7 +346,7 @@ impl HvScaling {
 }
 
 /// Who the meter is and how to read its numbers (read once after joining).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeterIdentity {
     /// Low- or high-voltage.
     pub class: MeterClass,
@@ -395,7 +395,7 @@ impl MeterIdentity {
 }
 
 /// A counter value with its exact scaled form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Energy {
     /// The raw count as the meter sent it (or its "no data" marker).
     pub raw: Measured<u32>,
@@ -404,7 +404,7 @@ pub struct Energy {
 }
 
 /// One poll of a low-voltage meter (fields the meter did not send are `None`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LvReading {
     /// E7 instantaneous power in W (negative = export).
     pub power_w: Option<Measured<i32>>,
@@ -417,7 +417,7 @@ pub struct LvReading {
 }
 
 /// One poll of a high-voltage meter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HvReading {
     /// E2 cumulative active energy (latest) with its stamp.
     pub active_energy: Option<(OrUnset<DateTime>, Energy)>,
@@ -430,7 +430,7 @@ pub struct HvReading {
 }
 
 /// A reading, low- or high-voltage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadingValues {
     /// 0x0288.
     Low(LvReading),
@@ -439,7 +439,7 @@ pub enum ReadingValues {
 }
 
 /// One answered poll.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reading {
     /// Engine time when the answer arrived.
     pub at: Instant,
@@ -452,7 +452,7 @@ pub struct Reading {
 }
 
 /// A 30-minute fixed-time reading (EA/EB), pushed by the meter or read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HalfHour {
     /// Engine time when it arrived.
     pub at: Instant,
@@ -463,7 +463,7 @@ pub struct HalfHour {
 }
 
 /// A history request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HistoryRequest {
     /// History 1 for `from..=to` days ago (0 = today), oldest day last in reading order:
     /// E5 → E2 (+E4) on 0x0288, E1 → E7 (+C6, CE) on 0x028A.
@@ -513,7 +513,7 @@ pub enum HistoryRecord {
 }
 
 /// Progress of a history job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HistoryProgress {
     /// Records read so far.
     pub done: u16,
@@ -522,7 +522,7 @@ pub struct HistoryProgress {
 }
 
 /// Direction of an ECHONET frame in the trace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
     /// Sent to the meter.
     Out,
@@ -531,7 +531,7 @@ pub enum Direction {
 }
 
 /// Figures the UI can show.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Figures {
     /// Polls answered.
     pub readings: u64,
@@ -566,7 +566,7 @@ impl Figures {
 }
 
 /// What the engine reports, in order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
     /// The phase changed.
@@ -617,6 +617,8 @@ pub enum Event {
     Reading(Reading),
     /// A half-hour value (EA/EB).
     HalfHour(HalfHour),
+    /// A history record.
+    History(Box<HistoryRecord>),
     /// History progress.
     HistoryProgress(HistoryProgress),
     /// A history job finished (or was abandoned).
@@ -628,13 +630,7 @@ pub enum Event {
     Triage(Cause),
     /// The cause reported earlier has cleared (e.g. transmit limit released, session back).
     Recovered,
-    // The variants serde skips stay last: a skipped variant before others would shift the
-    // indices the derived `Deserialize` expects (postcard is not self-describing).
-    /// A history record.
-    #[serde(skip)]
-    History(Box<HistoryRecord>),
     /// An ECHONET Lite frame went by (for the trace console).
-    #[serde(skip)]
     Frame {
         /// Direction.
         dir: Direction,
@@ -650,7 +646,7 @@ pub enum Event {
 
 /// Why an incoming ECHONET Lite frame was dropped. Only the joined meter's secured frames
 /// count: the radio is shared with the neighbours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ignored {
     /// It arrived before the join: nothing counts as meter data before authentication.
     NotJoined,

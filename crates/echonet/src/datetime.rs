@@ -7,7 +7,6 @@ use crate::error::{Error, Result};
 
 /// A value that may be the "unset" default (0xFF… on the wire) instead of a real value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum OrUnset<T> {
     /// A real value.
     Value(T),
@@ -51,7 +50,6 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 
 /// A calendar date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Date {
     /// Year (e.g. 2022).
     pub year: u16,
@@ -146,7 +144,6 @@ impl fmt::Display for Time {
 
 /// A date and time to the second (civil time as the meter keeps it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DateTime {
     /// Year.
     pub year: u16,

@@ -14,7 +14,6 @@ pub const MAX_SCALE: u8 = 30;
 
 /// An exact decimal number: `mantissa × 10^-scale`.
 #[derive(Debug, Clone, Copy)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Decimal {
     mantissa: i128,
     scale: u8,

@@ -11,7 +11,6 @@ use crate::measured::Measured;
 
 /// Unit code of 0x0288 E1 (and 0x028A C5, C7, CD, E6): a power of ten in kWh (or kW, kvarh).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EnergyUnit(u8);
 
 impl EnergyUnit {
@@ -61,7 +60,6 @@ impl fmt::Display for EnergyUnit {
 
 /// Multiplying factor for the coefficient, 0x028A D4: 0x00 = 1 … 0x03 = 0.001.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Multiplier(u8);
 
 impl Multiplier {

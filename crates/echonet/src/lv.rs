@@ -80,7 +80,6 @@ enum_with_unknown! {
 
 /// A current in units of 0.1 A (as E8 sends it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeciAmps(pub i16);
 
 impl DeciAmps {
@@ -101,7 +100,6 @@ impl fmt::Display for DeciAmps {
 
 /// E8 instantaneous currents: R phase and, on three-wire meters, T phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Currents {
     /// R phase.
     pub r: Measured<DeciAmps>,

@@ -6,7 +6,6 @@ use core::fmt;
 ///
 /// A sentinel is never turned into a number: 0x7FFFFFFE in E7 is `NoData`, not 2 147 483 646 W.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Measured<T> {
     /// A real reading.
     Value(T),

@@ -12,7 +12,6 @@ pub const BITMAP_THRESHOLD: usize = 16;
 
 /// A set of EPCs (a 256-bit set).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PropertyMap {
     bits: [u64; 4],
 }

@@ -52,7 +52,6 @@ pub fn format_ipv6(a: &Ipv6Addr) -> String {
 
 /// A 64-bit IEEE MAC address (the meter's `Addr` in EPANDESC, `SENDERLLA` in ERXUDP).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Mac(pub [u8; 8]);
 
 impl Mac {

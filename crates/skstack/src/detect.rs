@@ -26,7 +26,6 @@ pub enum Dialect {
 
 /// How the module shows ERXUDP data (`WOPT` bit 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ErxudpMode {
     /// Hex ASCII.
     Hex,

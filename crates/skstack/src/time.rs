@@ -9,7 +9,6 @@ use core::time::Duration;
 
 /// A point in time: milliseconds since a caller-chosen origin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Instant(pub u64);
 
 impl Instant {
