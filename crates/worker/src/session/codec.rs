@@ -8,10 +8,9 @@
 //! validate (dates, units, decimals, credentials, profiles) are validated again.
 
 use broute::{
-    Cause, Dialect, DongleInfo, Energy, Event, Figures, HalfHour, HistoryProgress,
-    HistoryRequest, HvReading, HvScaling, Ignored, Instant, LvReading, LvScaling, MeterClass,
-    MeterIdentity, PairingProfile, PanInfo, Phase, Reading, ReadingValues, RouteBId,
-    RouteBPassword,
+    Cause, Dialect, DongleInfo, Energy, Event, Figures, HalfHour, HistoryProgress, HistoryRequest,
+    HvReading, HvScaling, Ignored, Instant, LvReading, LvScaling, MeterClass, MeterIdentity,
+    PairingProfile, PanInfo, Phase, Reading, ReadingValues, RouteBId, RouteBPassword,
 };
 use echonet::lv::{Currents, DeciAmps};
 use echonet::{DateTime, Decimal, EnergyUnit, Measured, Multiplier, OrUnset, PropertyMap};
@@ -291,7 +290,10 @@ table!(
     ErxudpMode,
     [ErxudpMode::Hex, ErxudpMode::Binary, ErxudpMode::Unknown]
 );
-table!(MeterClass, [MeterClass::LowVoltage, MeterClass::HighVoltage]);
+table!(
+    MeterClass,
+    [MeterClass::LowVoltage, MeterClass::HighVoltage]
+);
 table!(
     Ignored,
     [
@@ -458,7 +460,11 @@ fields!(Reading {
     rssi_dbm,
     values
 });
-fields!(HalfHour { at, normal, reverse });
+fields!(HalfHour {
+    at,
+    normal,
+    reverse
+});
 fields!(LvScaling {
     coefficient,
     unit,
