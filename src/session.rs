@@ -19,12 +19,17 @@ use leptos::prelude::*;
 
 use crate::lockout::Watch;
 use crate::platform::clock;
+use crate::platform::timers::Timeout;
 use crate::platform::worker::Worker;
 use crate::serial::{self, Link, LinkEvent, Port};
 use crate::state::{
     AppState, FrameScale, LinkStatus, Mode, Sample, ScanProgress, TraceLine, SAMPLES_MAX,
 };
 use crate::store;
+
+/// How long the session's worker may take to load before the session gives up (its wasm comes
+/// from the service worker's cache, or the network on a first visit).
+const ENGINE_START_MS: u32 = 30_000;
 
 /// Credentials as typed by the user, validated. Kept in memory only.
 #[derive(Clone)]
@@ -51,6 +56,8 @@ struct Inner {
     log_wanted: RefCell<Option<oneshot::Sender<Vec<u8>>>>,
     /// Counts failed join attempts with the credentials given, for the tab's lock-out record.
     lockout: RefCell<Option<Watch>>,
+    /// Gives up when the worker has not loaded in time.
+    watchdog: RefCell<Option<Timeout>>,
 }
 
 /// A running session. Cheap to clone.
@@ -61,6 +68,7 @@ impl Session {
     /// A new session over `port` (already chosen).
     pub fn new(state: AppState, port: Port, generation: u32, speed: u32) -> Self {
         let inner = Rc::new_cyclic(|me: &Weak<Inner>| {
+            let me_fail = me.clone();
             let me = me.clone();
             let worker = Worker::spawn(move |bytes| {
                 let (Some(inner), Some(batch)) = (me.upgrade(), FromSession::decode(&bytes)) else {
@@ -71,6 +79,11 @@ impl Session {
             .ok();
             if let Some(w) = &worker {
                 w.send(&broute_worker::wire::Request::Session);
+                w.on_failure(move || {
+                    if let Some(inner) = me_fail.upgrade() {
+                        Session(inner).no_engine();
+                    }
+                });
             }
             Inner {
                 state,
@@ -83,6 +96,7 @@ impl Session {
                 clock_ms: std::cell::Cell::new(0),
                 log_wanted: RefCell::new(None),
                 lockout: RefCell::new(None),
+                watchdog: RefCell::new(None),
             }
         });
         Self(inner)
@@ -123,7 +137,30 @@ impl Session {
             speed: self.0.speed,
             profile: store::profile(),
         });
+        let weak = Rc::downgrade(&self.0);
+        *self.0.watchdog.borrow_mut() = Some(Timeout::new(ENGINE_START_MS, move || {
+            if let Some(inner) = weak.upgrade() {
+                let s = Session(inner);
+                let ready = s.0.worker.borrow().as_ref().is_some_and(Worker::is_ready);
+                if !ready {
+                    s.no_engine();
+                }
+            }
+        }));
         Ok(())
+    }
+
+    /// The worker that runs the engine could not be started: say so and let the port go (a
+    /// session without its engine would wait for ever).
+    fn no_engine(&self) {
+        let link = self.0.link.borrow_mut().take();
+        self.0.worker.borrow_mut().take();
+        self.0.state.link.set(LinkStatus::NoEngine);
+        if let Some(l) = link {
+            leptos::task::spawn_local(async move {
+                let _ = l.close().await;
+            });
+        }
     }
 
     /// Give the credentials to the engine, with the refusals the tab's lock-out guard still
@@ -155,6 +192,7 @@ impl Session {
 
     /// Close the link (the engine stops with it).
     pub async fn close(&self) {
+        self.0.watchdog.borrow_mut().take();
         self.send(&ToSession::Close);
         let link = self.0.link.borrow_mut().take();
         if let Some(l) = link {

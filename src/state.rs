@@ -28,6 +28,9 @@ pub enum LinkStatus {
     Cancelled,
     /// Opening failed (the browser's reason).
     Failed(String),
+    /// The session's worker (the engine) could not be started: offline on a first visit, or
+    /// its files blocked.
+    NoEngine,
 }
 
 /// Real dongle or the demo.

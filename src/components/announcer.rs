@@ -108,9 +108,10 @@ pub fn Announcer() -> impl IntoView {
             return lockout_announcement(i18n, n);
         }
         match st.link.get() {
-            l @ (LinkStatus::Lost | LinkStatus::Cancelled | LinkStatus::Failed(_)) => {
-                link_text(i18n, &l)
-            }
+            l @ (LinkStatus::Lost
+            | LinkStatus::Cancelled
+            | LinkStatus::Failed(_)
+            | LinkStatus::NoEngine) => link_text(i18n, &l),
             _ => String::new(),
         }
     });

@@ -153,6 +153,7 @@ pub fn link_text(i18n: leptos_i18n::I18nContext<Locale>, l: &LinkStatus) -> Stri
         LinkStatus::Lost => t_string!(i18n, state_lost).to_string(),
         LinkStatus::Cancelled => t_string!(i18n, state_cancelled).to_string(),
         LinkStatus::Failed(d) => t_string!(i18n, state_error, detail = d.clone()).to_string(),
+        LinkStatus::NoEngine => t_string!(i18n, state_no_engine).to_string(),
     }
 }
 
@@ -166,7 +167,9 @@ fn ConnectCard() -> impl IntoView {
     }
     let busy = move || matches!(st.link.get(), LinkStatus::Requesting | LinkStatus::Opening);
     let status_class = move || match st.link.get() {
-        LinkStatus::Lost | LinkStatus::Failed(_) | LinkStatus::Cancelled => "status bad",
+        LinkStatus::Lost | LinkStatus::Failed(_) | LinkStatus::Cancelled | LinkStatus::NoEngine => {
+            "status bad"
+        }
         _ => "status",
     };
     view! {

@@ -22,6 +22,7 @@ struct Inner {
     pending: RefCell<Vec<(u32, Function)>>,
     next_id: Cell<u32>,
     on_bytes: Box<dyn Fn(Vec<u8>)>,
+    on_fail: RefCell<Option<Box<dyn Fn()>>>,
 }
 
 impl Drop for Inner {
@@ -49,6 +50,7 @@ impl Worker {
             pending: RefCell::new(Vec::new()),
             next_id: Cell::new(1),
             on_bytes: Box::new(on_bytes),
+            on_fail: RefCell::new(None),
         });
         let weak: Weak<Inner> = Rc::downgrade(&inner);
         let on_message =
@@ -64,6 +66,9 @@ impl Worker {
         let on_error = Closure::<dyn Fn()>::new(move || {
             // The worker could not load (offline without a cache, …): fail what waits.
             if let Some(inner) = weak.upgrade() {
+                if let Some(f) = inner.on_fail.borrow().as_ref() {
+                    f();
+                }
                 for (id, resolve) in inner.pending.borrow_mut().drain(..) {
                     let text = wire::encode_reply(id, &Err("the worker did not start".into()));
                     let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(&text));
@@ -121,7 +126,17 @@ impl Worker {
         });
     }
 
-    /// Send bytes (to the demo dongle).
+    /// Whether the worker has loaded its wasm and listens.
+    pub fn is_ready(&self) -> bool {
+        self.0.ready.get()
+    }
+
+    /// Call `f` if the worker reports that it failed (its script could not load, or threw).
+    pub fn on_failure(&self, f: impl Fn() + 'static) {
+        *self.0.on_fail.borrow_mut() = Some(Box::new(f));
+    }
+
+    /// Send bytes (to the demo dongle, or a session's message).
     pub fn send_bytes(&self, bytes: &[u8]) {
         self.post(Uint8Array::from(bytes).into());
     }

@@ -71,7 +71,7 @@ const CHROMIUM_ARGS = [
  * A fresh browser context (own profile directory) with the fake serial installed.
  * `locale` drives navigator.languages, so the app picks its language from it.
  */
-export async function openBrowser({ locale = "ja-JP", fake = {} } = {}) {
+export async function openBrowser({ locale = "ja-JP", fake = {}, block = null } = {}) {
   const profile = mkdtempSync(join(tmpdir(), "broute-e2e-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -82,6 +82,8 @@ export async function openBrowser({ locale = "ja-JP", fake = {} } = {}) {
     timeout: 30_000,
   });
   context.setDefaultTimeout(15_000);
+  // Requests to fail from the start (a file the network blocks), service worker's included.
+  if (block) await context.route(block, (r) => r.abort());
   await context.addInitScript({
     content: `window.__FAKE_SERIAL_CONFIG = ${JSON.stringify(fake)};\n${fakeSerialSource}`,
   });

@@ -188,3 +188,26 @@ test("language switch changes the page text", async () => {
     );
   });
 });
+
+test("the session's worker cannot load → said plainly, the port let go", async () => {
+  for (const [locale, re] of [
+    ["ja-JP", /部品を読み込めませんでした/],
+    ["en-US", /could not be loaded/],
+  ]) {
+    // Offline on a first visit, or a network that blocks the worker's files.
+    await withPage({ locale, block: /broute-worker/ }, async (page, b) => {
+      await page.getByTestId("connect").click();
+      await page.waitForFunction(
+        (src) => new RegExp(src).test(document.querySelector('[data-testid="status"]')?.textContent ?? ""),
+        re.source,
+        { timeout: 40_000 },
+      );
+      assert.match(await page.getByTestId("announce-alert").innerText(), re);
+      await shot(page, `no-engine-${locale.slice(0, 2)}`);
+      // The port was opened, then closed again for the next try.
+      await page.waitForFunction(() => window.__fakeSerial.log.opens.length === 1 && window.__fakeSerial.log.closes === 1);
+      // The blocked fetches are reported by the browser itself: expected here.
+      b.errors.length = 0;
+    });
+  }
+});
