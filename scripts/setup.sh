@@ -37,7 +37,8 @@ if ! have_version wasm-bindgen "wasm-bindgen $WASM_BINDGEN_VERSION"; then
   fast_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# Node.js tools: binaryen (wasm-opt 132) for Trunk, playwright-core for the e2e tests.
+# Node.js tools (package.json, pinned): binaryen (wasm-opt 132) for Trunk, esbuild for the
+# post-build hook (minifies the page's JS glue), playwright-core and axe-core for the e2e tests.
 if ! command -v npm >/dev/null 2>&1; then
   step "apt-get install nodejs npm"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
