@@ -70,16 +70,35 @@ fn big_log_as_the_plain_way() {
 /// read on past the length.
 #[test]
 fn found_cases_as_the_plain_way() {
-    let cases: [&[u8]; 3] = [
-        b"000:0000:021D:1291:0004:E578 0\nEPANDESC\n  Channel:31\n  Channel Page:IPS | shows: (Channel 33 / Pan ID 6393 / PairID 0",
-        b"SKRESET\nSKSETPWD 1A\"",
-        b"SKSETPWD\tC\t\"AbC\\dEf\"\n",
+    // (log, whether something in it must be hidden)
+    let cases: [(&[u8], bool); 4] = [
+        (b"000:0000:021D:1291:0004:E578 0\nEPANDESC\n  Channel:31\n  Channel Page:IPS | shows: (Channel 33 / Pan ID 6393 / PairID 0", true),
+        // A length and no password: nothing to hide, in the log or in its JSON.
+        (b"SKRESET\nSKSETPWD 1A\"", false),
+        // Read as the command (its password field hidden by the decoder itself).
+        (b"SKSETPWD\tC\t\"AbC\\dEf\"\n", true),
+        (b"SKSETPWD\tC\tAbCdEf0123\t\"x\"\n", true),
     ];
-    for log in cases {
+    for (log, hidden) in cases {
         let fast = decode_to_json_lines(log);
         assert_eq!(fast, reference(log));
-        assert!(fast.contains("<redacted>"), "{fast}");
+        assert_eq!(fast.contains("<redacted>"), hidden, "{fast}");
+        assert!(!fast.contains("AbCdEf0123"), "{fast}");
     }
+}
+
+/// The fuzz target's finding (2026-11-29): a `SKSETPWD` argument that ran to an escaped quote
+/// lost the escape's backslash to the redactor, and the JSON line no longer parsed. Every line
+/// of the output is a record again.
+#[test]
+fn redaction_keeps_every_line_json() {
+    let log: &[u8] = b"SKRESET\nSKSETPWD C <12\xe6\xa1\x81 2 000e \")\nSKSETRBID 0011\\x\n\"SKSETPWD C K7QX3M9PA2TB\\r\\n\"\n";
+    let out = decode_to_json_lines(log);
+    assert_eq!(out, reference(log));
+    for line in out.lines() {
+        assert!(logdecode::Record::from_json(line).is_ok(), "{line}");
+    }
+    assert!(!out.contains("K7QX3M9PA2TB"), "{out}");
 }
 
 proptest! {

@@ -23,8 +23,9 @@
 //!
 //! **Keyword rules**, which need no known secret (logs pasted by strangers):
 //! * `SKSETPWD [<len>] <pw>` and `SKSETRBID <id>`: everything after the keyword's blanks (and
-//!   after SKSETPWD's 1–2 hex digit length) up to the end of the line or of a quoted string
-//!   (CR, LF or `"`) — `SKSETPWD C <redacted>`;
+//!   after SKSETPWD's 1–2 hex digit length) up to the end of the line, of a quoted string or
+//!   the start of an escape (CR, LF, `"` or `\`: JSON's `\"` stays whole) — `SKSETPWD C
+//!   <redacted>`;
 //! * the PANA EAP-PSK identity: `SM` followed by 32 letters/digits hides the 32; in hex,
 //!   `534D` followed by 32 hex pairs that decode to letters/digits hides the 64 digits (with
 //!   separators allowed as above);

@@ -54,8 +54,14 @@ enum Arg {
         start: u64,
         n: u8,
     },
-    /// Hiding everything up to the end of the line (or of a quoted string).
+    /// Hiding everything up to the end of the line (or of a quoted string, or an escape).
     Drop,
+    /// A backslash where a blank may come: `\t` (a tab as JSON or a printed string writes it)
+    /// is a blank; anything else ends the argument. `pwd`, `first`: the blank's, should it be one.
+    Esc {
+        pwd: bool,
+        first: bool,
+    },
 }
 
 /// The `PairID` value machine.
@@ -116,12 +122,20 @@ impl Keywords {
 
     fn arg_byte(&mut self, b: u8, pos: u64, out: &mut Spans) {
         let blank = b == b' ' || b == b'\t';
-        let stop = matches!(b, b'\r' | b'\n' | b'"');
+        // A backslash ends it too: the start of an escape (`\r\n` in a printed string, `\"` in
+        // JSON), never part of a password or an ID; hiding it would break the escape. Only
+        // `\t` where a blank may come counts as that blank.
+        let esc = b == b'\\';
+        let stop = matches!(b, b'\r' | b'\n' | b'"') || esc;
         self.arg = match self.arg {
             Arg::Idle => Arg::Idle,
             Arg::KwEnd { pwd } if blank => Arg::Blank { pwd, first: true },
+            Arg::KwEnd { pwd } if esc => Arg::Esc { pwd, first: true },
             Arg::KwEnd { .. } => Arg::Idle,
+            Arg::Esc { pwd, first } if b == b't' => Arg::Blank { pwd, first },
+            Arg::Esc { .. } => Arg::Idle,
             a @ Arg::Blank { .. } if blank => a,
+            Arg::Blank { pwd, first } if esc => Arg::Esc { pwd, first },
             Arg::Blank { .. } if stop => Arg::Idle,
             Arg::Blank { pwd, first } if pwd && first && b.is_ascii_hexdigit() => {
                 Arg::Len { start: pos, n: 1 }
@@ -131,6 +145,10 @@ impl Keywords {
                 Arg::Drop
             }
             Arg::Len { .. } if blank => Arg::Blank {
+                pwd: true,
+                first: false,
+            },
+            Arg::Len { .. } if esc => Arg::Esc {
                 pwd: true,
                 first: false,
             },

@@ -61,7 +61,7 @@ fn sksetpwd_and_sksetrbid_arguments() {
     check(
         &r,
         r">> SKSETPWD C 0123456789AB\r\n",
-        r">> SKSETPWD C <redacted>",
+        r">> SKSETPWD C <redacted>\r\n",
     );
     check(
         &r,
@@ -88,8 +88,33 @@ fn sksetpwd_and_sksetrbid_arguments() {
     check(
         &r,
         r"SKSETPWD 12 AAAABBBBCCCC\r\n",
-        r"SKSETPWD 12 <redacted>",
+        r"SKSETPWD 12 <redacted>\r\n",
     );
+    // A backslash starts an escape and ends the argument: JSON stays JSON (the log decoder's
+    // records go through these rules; a swallowed `\` of `\"` closed the string early).
+    check(
+        &r,
+        r#"{"text":"SKSETPWD C <12桁のパスワ 2 000e \")"}"#,
+        r#"{"text":"SKSETPWD C <redacted>\")"}"#,
+    );
+    check(
+        &r,
+        r#"{"text":"SKSETRBID 00112233445566778899AABBCCDDEEFF\\x"}"#,
+        r#"{"text":"SKSETRBID <redacted>\\x"}"#,
+    );
+    // A tab written as `\t` (JSON, a printed string) is a blank, after the keyword and after
+    // the length alike.
+    check(
+        &r,
+        r#"{"text":"SKSETPWD\tC\tK7QX3M9PA2TB\t\"x\""}"#,
+        r#"{"text":"SKSETPWD\tC\t<redacted>\t\"x\""}"#,
+    );
+    check(
+        &r,
+        r#"{"text":"SKSETRBID\t00112233445566778899AABBCCDDEEFF"}"#,
+        r#"{"text":"SKSETRBID\t<redacted>"}"#,
+    );
+    check(&r, r"SKSETPWD\x C", r"SKSETPWD\x C");
     // Any case; no length; a quoted string ends the argument; a JSON field name is no command.
     check(&r, "sksetpwd c k7qx3m9pa2tb", "sksetpwd c <redacted>");
     check(&r, "SKSETPWD K7QX3M9PA2TB", "SKSETPWD <redacted>");
