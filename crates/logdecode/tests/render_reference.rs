@@ -1,7 +1,7 @@
 //! The fast rendering of `decode_to_json_lines` (the redaction check only over the lines the
 //! rules may change, the crate's own JSON writer, the rules run only over the records that
 //! need them) writes exactly what the plain way writes: every record through `serde_json`,
-//! then through the decoder's redaction rules, one by one. On every capture, on a big log (all
+//! then through the decoder's redaction rules (`redact_json_line`), one by one. On every capture, on a big log (all
 //! captures repeated, the shape `benches/decode_log.rs` measures) and on random input. (The
 //! captures' output is also pinned byte for byte by `schema.rs`'s golden files.)
 
@@ -18,7 +18,7 @@ fn reference(input: &[u8]) -> String {
     let mut out = String::new();
     let mut render = |d: &LogDecoder, recs: &mut Vec<logdecode::Record>| {
         for r in recs.drain(..) {
-            out.push_str(&d.redact_text(&serde_json::to_string(&r).unwrap()));
+            out.push_str(&d.redact_json_line(&serde_json::to_string(&r).unwrap()));
             out.push('\n');
         }
     };
@@ -99,6 +99,37 @@ fn redaction_keeps_every_line_json() {
         assert!(logdecode::Record::from_json(line).is_ok(), "{line}");
     }
     assert!(!out.contains("K7QX3M9PA2TB"), "{out}");
+}
+
+/// The fuzz target's regression inputs (`fuzz/corpus/logdecode/seed-regress-*`): every output
+/// line is a record again (or the redactor's mark), as the plain way says.
+#[test]
+fn fuzz_regressions_stay_json() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/logdecode");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if !p
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("seed-regress-")
+        {
+            continue;
+        }
+        n += 1;
+        let log = std::fs::read(&p).unwrap();
+        let out = decode_to_json_lines(&log);
+        assert_eq!(out, reference(&log), "{}", p.display());
+        for line in out.lines() {
+            assert!(
+                line == redact::MARK || logdecode::Record::from_json(line).is_ok(),
+                "{}: {line}",
+                p.display()
+            );
+        }
+    }
+    assert!(n >= 2);
 }
 
 proptest! {

@@ -104,6 +104,15 @@ impl LogDecoder {
         self.redactor.redact(s)
     }
 
+    /// Redact one record's JSON line (without `\n`) and keep it JSON: what
+    /// [`LogDecoder::render`] does to every record that needs the rules.
+    pub fn redact_json_line(&self, line: &str) -> String {
+        let red = self.redactor.redact_bytes(line.as_bytes());
+        let mut out = Vec::with_capacity(red.len());
+        json_again(&red, &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
     /// Serialise a record as one JSON line (without `\n`), redacted.
     pub fn render(&self, r: &Record) -> String {
         let mut s = String::new();
@@ -145,7 +154,7 @@ impl LogDecoder {
                 }
             } else {
                 if !run.is_empty() {
-                    buf.extend_from_slice(&self.redactor.redact_bytes(&run));
+                    self.redact_run(&run, buf);
                     run.clear();
                 }
                 let at = buf.len();
@@ -156,7 +165,20 @@ impl LogDecoder {
             }
         }
         if !run.is_empty() {
-            buf.extend_from_slice(&self.redactor.redact_bytes(&run));
+            self.redact_run(&run, buf);
+        }
+    }
+
+    /// Records' JSON lines (each with its `\n`) through the rules, each line JSON again.
+    fn redact_run(&self, run: &[u8], buf: &mut Vec<u8>) {
+        let red = self.redactor.redact_bytes(run);
+        if red == run {
+            buf.extend_from_slice(run);
+            return;
+        }
+        for line in red.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            json_again(line, buf);
+            buf.push(b'\n');
         }
     }
 
@@ -191,4 +213,107 @@ impl LogDecoder {
 /// A byte JSON writes escaped (a segment's line end excepted: it is the separator).
 fn json_escapes(b: u8) -> bool {
     b == b'"' || b == b'\\' || (b < 0x20 && b != b'\n')
+}
+
+/// A redacted JSON line as JSON again. The rules work on the text, so they may cut into an
+/// escape (`\u0001` → `\u<redacted>`; `\t` then a secret that starts with `t`): a broken escape
+/// loses its backslash and what is left of it. A line that is still no JSON (a rule that hid
+/// digits of a number) is replaced whole by [`redact::MARK`]. Nothing is ever shown that the
+/// rules hid.
+fn json_again(line: &[u8], out: &mut Vec<u8>) {
+    if line == redact::MARK.as_bytes() || is_json(line) {
+        out.extend_from_slice(line);
+        return;
+    }
+    let at = out.len();
+    let mut in_str = false;
+    let mut i = 0;
+    while i < line.len() {
+        let b = line[i];
+        if !in_str {
+            in_str = b == b'"';
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_str = false;
+                out.push(b);
+                i += 1;
+            }
+            b'\\' => {
+                let next = line.get(i + 1).copied();
+                let hex4 = line
+                    .get(i + 2..i + 6)
+                    .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+                match next {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                        out.extend_from_slice(&line[i..i + 2]);
+                        i += 2;
+                    }
+                    Some(b'u') if hex4 => {
+                        out.extend_from_slice(&line[i..i + 6]);
+                        i += 6;
+                    }
+                    Some(b'u') => {
+                        // `\u` and the digits the rules left of it.
+                        i += 2;
+                        let mut n = 0;
+                        while n < 4 && line.get(i).is_some_and(u8::is_ascii_hexdigit) {
+                            i += 1;
+                            n += 1;
+                        }
+                    }
+                    _ => i += 1,
+                }
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    if !is_json(&out[at..]) {
+        out.truncate(at);
+        out.extend_from_slice(redact::MARK.as_bytes());
+    }
+}
+
+fn is_json(b: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(b).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_again;
+
+    fn again(s: &str) -> String {
+        let mut out = Vec::new();
+        json_again(s.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn broken_escapes_lose_their_backslash_and_nothing_else_shows() {
+        // What the fuzz target found: a rule that hid the digits of `\u0000`.
+        assert_eq!(
+            again(r#"{"t":"a\u0001\u<redacted>:1207"}"#),
+            r#"{"t":"a\u0001<redacted>:1207"}"#
+        );
+        assert_eq!(
+            again(r#"{"t":"a\u00<redacted>"}"#),
+            r#"{"t":"a<redacted>"}"#
+        );
+        // `\t` and a secret starting with `t`.
+        assert_eq!(
+            again(r#"{"t":"x\<redacted> y"}"#),
+            r#"{"t":"x<redacted> y"}"#
+        );
+        // Valid lines are left as they are.
+        let ok = r#"{"t":"\"\\\/\b\f\n\r\t\u00e9"}"#;
+        assert_eq!(again(ok), ok);
+        // Still no JSON (hidden digits of a number): the whole line goes.
+        assert_eq!(again(r#"{"line":<redacted>}"#), redact::MARK);
+    }
 }
