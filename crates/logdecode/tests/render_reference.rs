@@ -11,7 +11,8 @@ use common::{read, FILES};
 use logdecode::{decode_to_json_lines, LogDecoder};
 use proptest::prelude::*;
 
-/// The plain way, chunk by chunk as `decode_to_json_lines` feeds (64 KiB).
+/// The plain way, chunk by chunk as `decode_to_json_lines` feeds (64 KiB; the last chunk
+/// rendered after `finish`).
 fn reference(input: &[u8]) -> String {
     let mut d = LogDecoder::new();
     let mut recs = Vec::new();
@@ -22,12 +23,18 @@ fn reference(input: &[u8]) -> String {
             out.push('\n');
         }
     };
-    for chunk in input.chunks(64 * 1024) {
+    let n = input.chunks(64 * 1024).count();
+    for (i, chunk) in input.chunks(64 * 1024).enumerate() {
         d.feed(chunk, &mut recs);
+        if i + 1 == n {
+            d.finish(&mut recs);
+        }
         render(&d, &mut recs);
     }
-    d.finish(&mut recs);
-    render(&d, &mut recs);
+    if n == 0 {
+        d.finish(&mut recs);
+        render(&d, &mut recs);
+    }
     out
 }
 
