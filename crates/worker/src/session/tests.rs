@@ -73,9 +73,10 @@ fn start() -> ToSession {
     }
 }
 
-#[test]
-fn a_demo_session_reads_the_meter_through_the_host() {
-    let batches = run(
+/// The demo meter read through the host: every batch up to the first reading (two minutes at
+/// most).
+fn demo_to_reading() -> Vec<FromSession> {
+    run(
         "demo",
         vec![start(), creds(sim::DEMO_ROUTE_B_ID, sim::DEMO_PASSWORD)],
         120_000.0,
@@ -84,7 +85,12 @@ fn a_demo_session_reads_the_meter_through_the_host() {
                 .iter()
                 .any(|u| matches!(u, Update::Event(Event::Reading(_))))
         },
-    );
+    )
+}
+
+#[test]
+fn a_demo_session_reads_the_meter_through_the_host() {
+    let batches = demo_to_reading();
     let last = batches.last().unwrap();
     let reading = last.updates.iter().find_map(|u| match u {
         Update::Event(Event::Reading(r)) => Some(*r),
@@ -190,7 +196,7 @@ fn a_wrong_password_reaches_the_page_as_its_cause() {
 /// Every kind of update crosses as itself, and every cut of its bytes is refused.
 #[test]
 fn every_update_round_trips() {
-    use broute::{Cause, HistoryProgress};
+    use broute::HistoryProgress;
     let mut updates: Vec<Update> = [
         Event::Phase(Phase::Stopped),
         Event::WoptProposed,
@@ -218,19 +224,14 @@ fn every_update_round_trips() {
     .into_iter()
     .map(Update::Event)
     .collect();
-    for c in [
-        Cause::NoDongleAnswer,
-        Cause::DongleError,
-        Cause::NoMeterHeard,
-        Cause::MeterNotOurs,
-        Cause::AuthRefused,
-        Cause::SessionLost,
-        Cause::TxLimit,
-        Cause::NotAMeter,
-        Cause::DongleLost,
-    ] {
+    for c in codec::CAUSES {
         updates.push(Update::Event(Event::Triage(c)));
     }
+    // Each cause once in the table: its support code tells them apart.
+    let mut codes: Vec<&str> = codec::CAUSES.iter().map(|c| c.code()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), codec::CAUSES.len());
     updates.push(Update::History {
         days: Vec::new(),
         latest_ms: Some(1_795_651_200_000),
@@ -260,16 +261,7 @@ fn every_update_round_trips() {
 
 #[test]
 fn the_batches_of_a_real_session_cut_anywhere_are_refused_and_never_panic() {
-    let batches = run(
-        "demo",
-        vec![start(), creds(sim::DEMO_ROUTE_B_ID, sim::DEMO_PASSWORD)],
-        120_000.0,
-        |b| {
-            b.updates
-                .iter()
-                .any(|u| matches!(u, Update::Event(Event::Reading(_))))
-        },
-    );
+    let batches = demo_to_reading();
     for b in batches.iter().filter(|b| !b.updates.is_empty()) {
         let bytes = b.encode();
         for n in 0..bytes.len() {
